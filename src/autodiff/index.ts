@@ -1,0 +1,2 @@
+/** @file Reverse-mode autodiff as graph transforms. */
+export * from "./vjp";

@@ -1,0 +1,3 @@
+/** @file Backends and the API they share. */
+export * from "./backend";
+export * from "./reference";

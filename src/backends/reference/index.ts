@@ -1,0 +1,2 @@
+/** @file The reference interpreter backend. */
+export * from "./interpreter";

@@ -1,0 +1,56 @@
+/**
+ * @file Composites that layers are made of: affine maps, normalisation and losses.
+ */
+
+import type { Shape } from "../../shape";
+import { ShapeError } from "../../shape";
+import type { Tensor } from "../node";
+import { add, div, mul, sub } from "../ops/binary";
+import { broadcastTo, sameShapeAs } from "../ops/movement";
+import { matmul } from "../ops/matmul";
+import { sumKeep } from "../ops/reduce";
+import { sqrt } from "../ops/unary";
+import { mean } from "./math";
+
+/** `x·W + b` over the last axis: `[..., in] → [..., out]`. */
+export const linear = <S extends readonly [...number[], I], I extends number, O extends number>(
+  x: Tensor<S>,
+  w: Tensor<readonly [I, O]>,
+  b?: Tensor<readonly [O]>,
+): Tensor<readonly [...DropLast<S>, O]> => {
+  const v: Tensor = x;
+  if (v.shape.length < 1 || v.shape[v.shape.length - 1] !== w.shape[0]) {
+    throw new ShapeError("linear", `input features ${v.shape[v.shape.length - 1]} and weight rows ${w.shape[0]} differ`, [v.shape, w.shape]);
+  }
+  const y = matmul(v, w as Tensor);
+  return (b === undefined ? y : add(y, b as Tensor)) as never;
+};
+type DropLast<S extends Shape> = S extends readonly [...infer H extends number[], number] ? H : number[];
+
+/**
+ * Layer normalisation over the last axis: `(x − μ)/√(σ² + ε)·γ + β` with the biased variance, as
+ * Flax and PyTorch.
+ */
+export const layerNorm = <S extends readonly [...number[], D], D extends number>(
+  x: Tensor<S>,
+  scale: Tensor<readonly [D]>,
+  bias: Tensor<readonly [D]>,
+  epsilon = 1e-6,
+): Tensor<S> => {
+  const v: Tensor = x;
+  const d = v.shape[v.shape.length - 1]!;
+  if (scale.shape[0] !== d || bias.shape[0] !== d) {
+    throw new ShapeError("layerNorm", `features ${d}, scale ${scale.shape[0]}, bias ${bias.shape[0]}`, [v.shape, scale.shape, bias.shape]);
+  }
+  const mu = broadcastTo(div(sumKeep(v, [-1]), d), v.shape);
+  const centred = sub(v, mu);
+  const varc = broadcastTo(div(sumKeep(mul(centred, centred), [-1]), d), v.shape);
+  const normed = div(centred, sqrt(add(varc, epsilon)));
+  return sameShapeAs(x)(add(mul(normed, scale as Tensor), bias as Tensor));
+};
+
+/** Mean squared error over all elements. */
+export const mse = <S extends Shape>(prediction: Tensor<S>, target: Tensor<S>): Tensor<readonly []> => {
+  const diff = sub(prediction as Tensor, target as Tensor);
+  return mean(mul(diff, diff)) as Tensor<readonly []>;
+};

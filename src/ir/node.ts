@@ -1,0 +1,30 @@
+/**
+ * @file The expression graph's one data type. A node is an immutable value: op, inputs, attributes,
+ * shape and dtype. There is no id and no global state: identity is the object itself, so a graph is
+ * whatever is reachable from its outputs.
+ */
+
+import type { Shape } from "../shape";
+import type { OpAttrs, OpName } from "./op-names";
+
+/** Element types. Floating-point work is `f32`; the reference backend may carry it in float64. */
+export type DType = "f32" | "i32" | "bool";
+
+/** Host data of a node: float data in float64 or float32, ints in Int32Array, bools in Uint8Array. */
+export type Data = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export interface Node<K extends OpName = OpName> {
+  readonly op: K;
+  readonly inputs: ReadonlyArray<Node>;
+  readonly attrs: OpAttrs[K];
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** A node whose shape is known to the type checker. `Tensor<readonly [8, 250, 64]>`. */
+export interface Tensor<S extends Shape = Shape> extends Node {
+  readonly shape: S;
+}
+
+export const isNode = (x: unknown): x is Node =>
+  typeof x === "object" && x !== null && "op" in x && "inputs" in x && "shape" in x && "dtype" in x;
