@@ -6,7 +6,7 @@ import type { Shape } from "../../shape";
 import { ShapeError } from "../../shape";
 import type { Tensor } from "../node";
 import { add, div, mul, sub } from "../ops/binary";
-import { broadcastTo, sameShapeAs } from "../ops/movement";
+import { broadcastTo, reshape, sameShapeAs } from "../ops/movement";
 import { matmul } from "../ops/matmul";
 import { sumKeep } from "../ops/reduce";
 import { sqrt } from "../ops/unary";
@@ -22,7 +22,8 @@ export const linear = <S extends readonly [...number[], I], I extends number, O 
   if (v.shape.length < 1 || v.shape[v.shape.length - 1] !== w.shape[0]) {
     throw new ShapeError("linear", `input features ${v.shape[v.shape.length - 1]} and weight rows ${w.shape[0]} differ`, [v.shape, w.shape]);
   }
-  const y = matmul(v, w as Tensor);
+  // matmul needs rank ≥ 2: a single vector goes through as a one-row matrix.
+  const y = v.shape.length === 1 ? reshape(matmul(reshape(v, [1, -1]), w as Tensor), [w.shape[1]]) : matmul(v, w as Tensor);
   return (b === undefined ? y : add(y, b as Tensor)) as never;
 };
 type DropLast<S extends Shape> = S extends readonly [...infer H extends number[], number] ? H : number[];

@@ -29,12 +29,13 @@ const unaryOp = <K extends UnaryOp>(spec: {
 const twoOverSqrtPi = 2 / Math.sqrt(Math.PI);
 
 /**
- * erf to about 1e-15 in float64: the Maclaurin series below 3 and a continued fraction for erfc above
+ * erf to about 1e-15 in float64: the Maclaurin series below 2 and a continued fraction for erfc above
  * (smooth, so finite-difference gradient checks see no kinks).
  */
 export const erfScalar = (x: number): number => {
   const ax = Math.abs(x);
-  if (ax < 3) {
+  // Above 2 the series' alternating terms cancel (error ~ e^(x²)·1e-16, 2e-14 at 2.9); the fraction is exact to 1e-16.
+  if (ax < 2) {
     let term = x;
     let sum = x;
     const x2 = x * x;

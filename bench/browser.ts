@@ -1,0 +1,84 @@
+/**
+ * @file `npm run bench:browser`: the matmul workloads on gpu.js's WebGL2 and WebGPU backends in headless
+ * Chromium. There is no GPU here: SwiftShader emulates both on the CPU, so these figures say what the
+ * kernels cost under emulation (every backend label says so), not what a GPU would do. Options as
+ * `npm run bench` (only the matmul workloads apply; matmul-1024 only when named with --only).
+ */
+
+import * as E from "fp-ts/lib/Either";
+import type { MatmulVariant } from "../src/backends/gpujs/matmul-kernels";
+import { openPage } from "../test/browser/harness";
+import type { KernelsApi, MatmulRun, PageInfo } from "../test/browser/kernels-page";
+import { machine } from "./machine";
+import { parseBenchOptions } from "./options";
+import type { BenchReport, BenchResult, Workload } from "./schema";
+import { gflops, median } from "./stats";
+import { formatTable } from "./table";
+import { uniform } from "./workloads/data";
+
+type Page = { readonly kernels: KernelsApi };
+
+const sizes: ReadonlyArray<readonly [Workload, number]> = [
+  ["matmul-256", 256],
+  ["matmul-512", 512],
+  ["matmul-1024", 1024],
+];
+
+const main = async (): Promise<number> => {
+  const parsed = parseBenchOptions(process.argv.slice(2));
+  if (E.isLeft(parsed)) {
+    process.stderr.write(`${parsed.left}\n`);
+    return 2;
+  }
+  const options = parsed.right;
+  // matmul-1024 takes minutes per call on emulated WebGL2, so it runs only when named with --only.
+  const defaults: ReadonlyArray<Workload> = options.quick ? ["matmul-256"] : ["matmul-256", "matmul-512"];
+  const chosen = sizes.filter(([w]) => (options.only.length === 0 ? defaults : options.only).includes(w));
+  const variants: ReadonlyArray<MatmulVariant> = options.quick ? ["rows4u4"] : ["naive", "rows4u4"];
+  const browser = await openPage(new URL("../test/browser/kernels-page.ts", import.meta.url).pathname);
+  const results: BenchResult[] = [];
+  try {
+    const info: PageInfo = await browser.page.evaluate(() => (globalThis as unknown as Page).kernels.info());
+    process.stderr.write(`${info.userAgent}\n${info.renderer}\n`);
+    for (const [workload, n] of chosen) {
+      const a = uniform(n * n, 1);
+      const b = uniform(n * n, 2);
+      for (const mode of ["webgl2", "webgpu"] as const) {
+        for (const variant of variants) {
+          const spec = { m: n, k: n, n, variant };
+          const run: MatmulRun = await browser.page.evaluate(
+            ([m, s, x, y, timed]) => (globalThis as unknown as Page).kernels.matmul(m, s, x, y, timed),
+            [mode, spec, a, b, options.runs] as const,
+          );
+          const medianMs = median(run.timesMs);
+          const flops = 2 * n ** 3;
+          results.push({
+            workload,
+            impl: "mwmae-ts",
+            backend: `gpujs-${mode}/${variant} (SwiftShader, emulated)`,
+            medianMs,
+            minMs: Math.min(...run.timesMs),
+            maxMs: Math.max(...run.timesMs),
+            gflops: gflops(flops, medianMs),
+            launches: 1,
+            compileMs: Math.max(0, run.firstMs - medianMs),
+          });
+          process.stderr.write(`${workload} ${mode} ${variant} (${run.kernelClass}): median ${medianMs.toFixed(1)} ms\n`);
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  const report: BenchReport = { machine: machine(), results };
+  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatTable(report, "npm run bench:browser (SwiftShader, emulated on the CPU)")}\n`);
+  return 0;
+};
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench:browser: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

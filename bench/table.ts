@@ -1,0 +1,37 @@
+/**
+ * @file The human-readable report: one row per result, grouped by workload, with our speed relative
+ * to TensorFlow.js's on the same workload (tfjs median / ours: above 1 means we are faster).
+ */
+
+import type { BenchReport, BenchResult } from "./schema";
+
+const fixed = (x: number | undefined, digits: number): string => (x === undefined ? "" : x.toFixed(digits));
+
+/** tfjs's median for the row's workload divided by the row's median; absent for tfjs rows. */
+export const speedVsTfjs = (report: BenchReport, r: BenchResult): number | undefined => {
+  if (r.impl === "tfjs") return undefined;
+  const peer = report.results.find((p) => p.impl === "tfjs" && p.workload === r.workload);
+  return peer === undefined ? undefined : peer.medianMs / r.medianMs;
+};
+
+export const formatTable = (report: BenchReport, title: string): string => {
+  const header = ["workload", "impl", "backend", "median ms", "min ms", "max ms", "GFLOP/s", "launches", "compile ms", "peak MB", "speed vs tfjs"];
+  const rows = report.results.map((r) => [
+    r.workload,
+    r.impl,
+    r.backend,
+    fixed(r.medianMs, 1),
+    fixed(r.minMs, 1),
+    fixed(r.maxMs, 1),
+    fixed(r.gflops, 2),
+    fixed(r.launches, 0),
+    fixed(r.compileMs, 0),
+    fixed(r.peakBytes === undefined ? undefined : r.peakBytes / 2 ** 20, 1),
+    fixed(speedVsTfjs(report, r), 3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i < 3 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  const m = report.machine;
+  return [`${title}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}`, "", line(header), rule, ...rows.map(line)].join("\n");
+};

@@ -1,0 +1,69 @@
+/**
+ * @file WAV files on disk: the effectful edge around `decodeWav`/`encodeWav`. Reads return
+ * `TaskEither` with an `AudioError` naming the path; writes are atomic (a temporary file beside the
+ * target, fsynced, renamed over it), so a crash leaves the old file or the new one, never half of one.
+ */
+
+import { open, readFile, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { pipe } from "fp-ts/lib/function";
+import * as TE from "fp-ts/lib/TaskEither";
+import { audioError, type AudioError } from "./error";
+import { decodeWav, encodeWav, type Audio, type WavFormat } from "./wav";
+
+const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Reads and decodes a WAV file.
+ * @example
+ * const audio = await readWav("clip.wav")(); // Either<AudioError, Audio>
+ */
+export const readWav = (path: string): TE.TaskEither<AudioError, Audio> =>
+  pipe(
+    TE.tryCatch(
+      () => readFile(path),
+      (e) => audioError("io", path, `cannot read: ${reason(e)}`),
+    ),
+    TE.chainEitherK((bytes) => decodeWav(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path)),
+  );
+
+/** Writes `bytes` to `path` through a fsynced temporary file and a rename. */
+export const writeFileAtomically = (path: string, bytes: Uint8Array): TE.TaskEither<AudioError, void> => {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  return TE.tryCatch(
+    async () => {
+      try {
+        const handle = await open(tmp, "w");
+        try {
+          await handle.writeFile(bytes);
+          await handle.sync(); // the data is on disk before the rename makes it visible
+        } finally {
+          await handle.close();
+        }
+        await rename(tmp, path);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+    },
+    (e) => audioError("io", path, `cannot write: ${reason(e)}`),
+  );
+};
+
+/**
+ * Encodes and writes a WAV file atomically.
+ * @example
+ * await writeWav("tone.wav", { sampleRate: 16000, samples }, "float32")();
+ */
+export const writeWav = (
+  path: string,
+  audio: { readonly sampleRate: number; readonly samples: Float32Array | ReadonlyArray<Float32Array> },
+  format: WavFormat = "pcm16",
+): TE.TaskEither<AudioError, void> =>
+  pipe(
+    TE.tryCatch(
+      async () => encodeWav(audio, format),
+      (e) => audioError("io", path, `cannot encode: ${reason(e)}`),
+    ),
+    TE.chain((bytes) => writeFileAtomically(path, bytes)),
+  );

@@ -1,0 +1,247 @@
+/**
+ * @file Integer index expressions of the kernel IR, kept in a normal form: an integer offset plus a sum
+ * of coefficient × atom terms, where an atom is the thread's flat output index, a reduction loop
+ * variable, a floor division or floor modulo of another index, a clamp, or a data-dependent value (a
+ * gathered index). Every atom has a known range, and the smart constructors use the ranges to cancel
+ * what movement ops introduce: `⌊(n·a + b)/n⌋ = a` and `(n·a + b) mod n = b` when 0 ≤ b < n, and
+ * `n·⌊x/n⌋ + (x mod n) = x`. So a reshape that splits and re-merges axes costs no arithmetic, and an
+ * elementwise kernel over contiguous buffers indexes them with the thread index itself.
+ */
+
+import type { Expr } from "./kernel-ir";
+
+export type Atom =
+  /** The kernel's flat output index (`this.thread.x`), in [0, extent). */
+  | { readonly kind: "thread"; readonly extent: number }
+  /** Reduction loop variable `r<id>`, in [0, extent). */
+  | { readonly kind: "loop"; readonly id: number; readonly extent: number }
+  | { readonly kind: "div"; readonly x: Index; readonly by: number }
+  | { readonly kind: "mod"; readonly x: Index; readonly by: number }
+  /** `min(max(x, 0), hi)`: keeps a load in bounds where a select discards its value anyway. */
+  | { readonly kind: "clamp"; readonly x: Index; readonly hi: number }
+  /** An index read from data (gather); trusted to lie in [0, extent). */
+  | { readonly kind: "value"; readonly x: Expr; readonly extent: number; readonly key: string };
+
+export interface Term {
+  readonly coef: number;
+  readonly atom: Atom;
+}
+
+/** `offset + Σ coef·atom`, terms sorted by atom key, no zero coefficients. */
+export interface Index {
+  readonly terms: ReadonlyArray<Term>;
+  readonly offset: number;
+}
+
+const keys = new WeakMap<Atom, string>();
+
+/** A structural key of an atom (equal keys = equal values). */
+export const atomKey = (a: Atom): string => {
+  const hit = keys.get(a);
+  if (hit !== undefined) return hit;
+  const k =
+    a.kind === "thread"
+      ? "t"
+      : a.kind === "loop"
+        ? `r${a.id}`
+        : a.kind === "value"
+          ? `v(${a.key})`
+          : a.kind === "clamp"
+            ? `clamp(${indexKey(a.x)},${a.hi})`
+            : `${a.kind}(${indexKey(a.x)},${a.by})`;
+  keys.set(a, k);
+  return k;
+};
+
+export const indexKey = (x: Index): string => `${x.terms.map((t) => `${t.coef}*${atomKey(t.atom)}`).join("+")}+${x.offset}`;
+
+/** Inclusive range of an atom. */
+const atomRange = (a: Atom): readonly [number, number] => {
+  switch (a.kind) {
+    case "thread":
+    case "loop":
+    case "value":
+      return [0, a.extent - 1];
+    case "clamp":
+      return [0, a.hi];
+    case "div": {
+      const [lo, hi] = range(a.x);
+      return [Math.floor(lo / a.by), Math.floor(hi / a.by)];
+    }
+    case "mod": {
+      const [lo, hi] = range(a.x);
+      return lo >= 0 && hi < a.by ? [lo, hi] : [0, a.by - 1];
+    }
+  }
+};
+
+/** Inclusive range [min, max] of an index. */
+export const range = (x: Index): readonly [number, number] => {
+  let lo = x.offset;
+  let hi = x.offset;
+  for (const { coef, atom } of x.terms) {
+    const [a, b] = atomRange(atom);
+    lo += coef * (coef > 0 ? a : b);
+    hi += coef * (coef > 0 ? b : a);
+  }
+  return [lo, hi];
+};
+
+export const constIndex = (n: number): Index => ({ terms: [], offset: n });
+export const atomIndex = (atom: Atom): Index => ({ terms: [{ coef: 1, atom }], offset: 0 });
+export const threadIndex = (extent: number): Index => atomIndex({ kind: "thread", extent });
+export const loopIndex = (id: number, extent: number): Index => atomIndex({ kind: "loop", id, extent });
+export const valueIndex = (x: Expr, extent: number, key: string): Index => atomIndex({ kind: "value", x, extent, key });
+
+const within = (x: Index, n: number): boolean => {
+  const [lo, hi] = range(x);
+  return lo >= 0 && hi < n;
+};
+
+/** Collects like terms, then applies `n·⌊x/n⌋·c + c·(x mod n) = c·x` until nothing changes. */
+const normal = (terms: ReadonlyArray<Term>, offset: number): Index => {
+  const byKey = new Map<string, Term>();
+  for (const t of terms) {
+    const k = atomKey(t.atom);
+    const prev = byKey.get(k);
+    byKey.set(k, { coef: (prev?.coef ?? 0) + t.coef, atom: t.atom });
+  }
+  for (const [k, t] of byKey) if (t.coef === 0) byKey.delete(k);
+  for (const [k, t] of byKey) {
+    if (t.atom.kind !== "mod") continue;
+    const { x, by } = t.atom;
+    const quotient = div(x, by);
+    if (quotient.terms.length !== 1 || quotient.offset !== 0 || quotient.terms[0]!.coef !== 1) continue;
+    const qk = atomKey(quotient.terms[0]!.atom);
+    const q = byKey.get(qk);
+    if (q === undefined || q.coef !== t.coef * by) continue;
+    byKey.delete(k);
+    byKey.delete(qk);
+    const rest = [...byKey.values()];
+    return add({ terms: rest, offset }, scale(x, t.coef));
+  }
+  const sorted = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+  return { terms: sorted, offset };
+};
+
+export const add = (a: Index, b: Index): Index => normal([...a.terms, ...b.terms], a.offset + b.offset);
+
+export const addConst = (a: Index, n: number): Index => (n === 0 ? a : { terms: a.terms, offset: a.offset + n });
+
+export const scale = (a: Index, c: number): Index =>
+  c === 0 ? constIndex(0) : c === 1 ? a : { terms: a.terms.map((t) => ({ coef: t.coef * c, atom: t.atom })), offset: a.offset * c };
+
+/** Splits `x` into (multiples of n)/n and the rest: x = n·q + r. */
+const split = (x: Index, n: number): { q: Index; r: Index } => {
+  const qo = Math.floor(x.offset / n);
+  const q: Term[] = [];
+  const r: Term[] = [];
+  for (const t of x.terms) (t.coef % n === 0 ? q : r).push(t.coef % n === 0 ? { coef: t.coef / n, atom: t.atom } : t);
+  return { q: { terms: q, offset: qo }, r: { terms: r, offset: x.offset - qo * n } };
+};
+
+const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+
+/**
+ * Writes x = g·a + r with g a divisor of n (g > 1) and 0 ≤ r < g, when some g allows it: then
+ * ⌊x/n⌋ = ⌊a/(n/g)⌋ and x mod n = g·(a mod n/g) + r. This is what a flat index split across a reshape
+ * looks like (`4·⌊t/10⌋ + r0` with r0 < 4 over a dim of 160).
+ */
+const factor = (x: Index, n: number): { g: number; a: Index; r: Index } | undefined => {
+  const candidates = [...new Set(x.terms.map((t) => gcd(t.coef, n)))].filter((g) => g > 1 && g < n).sort((a, b) => b - a);
+  for (const g of candidates) {
+    const big = x.terms.filter((t) => t.coef % g === 0);
+    const r: Index = { terms: x.terms.filter((t) => t.coef % g !== 0), offset: ((x.offset % g) + g) % g };
+    if (big.length === 0 || !within(r, g)) continue;
+    const a = normal(
+      big.map((t) => ({ coef: t.coef / g, atom: t.atom })),
+      (x.offset - r.offset) / g,
+    );
+    return { g, a, r };
+  }
+  return undefined;
+};
+
+/** ⌊x / n⌋ for a positive integer n. */
+export const div = (x: Index, n: number): Index => {
+  if (n === 1) return x;
+  const { q, r } = split(x, n);
+  if (within(r, n)) return normal(q.terms, q.offset);
+  const f = factor(r, n);
+  if (f !== undefined) return add(normal(q.terms, q.offset), div(f.a, n / f.g));
+  const only = r.terms.length === 1 && r.offset === 0 && r.terms[0]!.coef === 1 ? r.terms[0]!.atom : undefined;
+  // ⌊⌊y/a⌋/n⌋ = ⌊y/(a·n)⌋
+  const inner: Atom = only?.kind === "div" ? { kind: "div", x: only.x, by: only.by * n } : { kind: "div", x: r, by: n };
+  return add(normal(q.terms, q.offset), atomIndex(inner));
+};
+
+/** x mod n (floor modulo, in [0, n)) for a positive integer n. */
+export const mod = (x: Index, n: number): Index => {
+  if (n === 1) return constIndex(0);
+  const { r } = split(x, n);
+  if (within(r, n)) return r;
+  const f = factor(r, n);
+  if (f !== undefined) return add(scale(mod(f.a, n / f.g), f.g), f.r);
+  const only = r.terms.length === 1 && r.offset === 0 && r.terms[0]!.coef === 1 ? r.terms[0]!.atom : undefined;
+  // (y mod a) mod n = y mod n when n divides a
+  if (only?.kind === "mod" && only.by % n === 0) return mod(only.x, n);
+  return atomIndex({ kind: "mod", x: r, by: n });
+};
+
+/** `x` clamped to [0, hi] unless its range already lies there. */
+export const clamp = (x: Index, hi: number): Index => (within(x, hi + 1) ? x : atomIndex({ kind: "clamp", x, hi }));
+
+/** Row-major multi-index of a flat index into `shape` (each coordinate simplified by its range). */
+export const unravel = (flat: Index, shape: ReadonlyArray<number>): Index[] => {
+  const out = new Array<Index>(shape.length);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = mod(div(flat, stride), shape[d]!);
+    stride *= shape[d]!;
+  }
+  return out;
+};
+
+/** Flat row-major offset of a multi-index into `shape`. */
+export const ravel = (index: ReadonlyArray<Index>, shape: ReadonlyArray<number>): Index => {
+  let out = constIndex(0);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d]! !== 1) out = add(out, scale(index[d]!, stride));
+    stride *= shape[d]!;
+  }
+  return out;
+};
+
+/** Every atom of an index, depth first (nested indices included). */
+export const atomsOf = (x: Index, visit: (a: Atom) => void): void => {
+  for (const { atom } of x.terms) {
+    visit(atom);
+    if (atom.kind === "div" || atom.kind === "mod" || atom.kind === "clamp") atomsOf(atom.x, visit);
+  }
+};
+
+/** Readable form: `⌊t/64⌋·32 + r0`. */
+export const showIndex = (x: Index, showValue: (e: Expr) => string): string => {
+  const grouped = (y: Index): string => (y.terms.length === 1 && y.offset === 0 && y.terms[0]!.coef === 1 ? showIndex(y, showValue) : `(${showIndex(y, showValue)})`);
+  const atom = (a: Atom): string => {
+    switch (a.kind) {
+      case "thread":
+        return "t";
+      case "loop":
+        return `r${a.id}`;
+      case "div":
+        return `⌊${grouped(a.x)}/${a.by}⌋`;
+      case "mod":
+        return `${grouped(a.x)}%${a.by}`;
+      case "clamp":
+        return `clamp(${showIndex(a.x, showValue)},0,${a.hi})`;
+      case "value":
+        return `⟨${showValue(a.x)}⟩`;
+    }
+  };
+  const factorOf = (a: Atom): string => (a.kind === "mod" ? `(${atom(a)})` : atom(a));
+  const parts = x.terms.map((t) => (t.coef === 1 ? atom(t.atom) : t.coef === -1 ? `-${factorOf(t.atom)}` : `${t.coef}·${factorOf(t.atom)}`));
+  if (x.offset !== 0 || parts.length === 0) parts.push(String(x.offset));
+  return parts.join(" + ").replace(/\+ -/g, "- ");
+};

@@ -1,0 +1,137 @@
+/**
+ * @file The kernel IR: a kernel is one scalar expression per output element (jax-js `Kernel`, a gpu.js
+ * kernel body over `this.thread.x`). Expressions load from buffers at index expressions over the
+ * output's flat index `t`, combine values with the primitive elementwise ops, and may hold reduction
+ * loops with an accumulator. A program is the kernels in schedule order over numbered buffers.
+ */
+
+import type { BinaryOp, CompareOp, DType, Node, OpName, UnaryOp } from "../ir";
+import type { Shape } from "../shape";
+import { indexKey, type Index } from "./index-expr";
+
+export type ReduceOp = "sum" | "max";
+
+/** The expression kinds; a backend's lowering table is a mapped type over them. */
+export type Expr =
+  | { readonly kind: "literal"; readonly value: number }
+  /** An integer index used as a value (iota). */
+  | { readonly kind: "index"; readonly index: Index }
+  | { readonly kind: "load"; readonly buffer: number; readonly at: Index }
+  | { readonly kind: "unary"; readonly op: UnaryOp; readonly x: Expr }
+  | { readonly kind: "binary"; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
+  /** 1 when the comparison holds, else 0. */
+  | { readonly kind: "compare"; readonly op: CompareOp; readonly a: Expr; readonly b: Expr }
+  /** `cond ≠ 0 ? a : b`. */
+  | { readonly kind: "select"; readonly cond: Expr; readonly a: Expr; readonly b: Expr }
+  | { readonly kind: "cast"; readonly to: DType; readonly x: Expr }
+  /** `acc = init; for r<loop> in [0, extent): acc = op(acc, body)`. */
+  | { readonly kind: "reduce"; readonly op: ReduceOp; readonly loop: number; readonly extent: number; readonly body: Expr };
+
+export type ExprKind = Expr["kind"];
+export type ExprOf<K extends ExprKind> = Extract<Expr, { readonly kind: K }>;
+
+/** Where a buffer's data comes from and how long it lives. */
+export type BufferRole = "input" | "constant" | "intermediate" | "output";
+
+export interface BufferInfo {
+  readonly id: number;
+  readonly role: BufferRole;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** Elements (the product of the shape). */
+  readonly size: number;
+  /** The graph node this buffer holds. */
+  readonly node: Node;
+  /** For `input`: the graph input's position; for `constant`: the data. */
+  readonly inputIndex?: number;
+}
+
+export interface Kernel {
+  /** `k<step>_<ops>`: its position in the schedule and the ops fused into it. */
+  readonly name: string;
+  /** Buffer written (one element per thread). */
+  readonly output: number;
+  /** Buffers read, in first-load order. */
+  readonly inputs: ReadonlyArray<number>;
+  readonly expr: Expr;
+  /** Primitive ops fused into this kernel, in graph order. */
+  readonly ops: ReadonlyArray<OpName>;
+  /** The graph node it computes (its root). */
+  readonly root: Node;
+}
+
+/** Where each buffer lives: a slot of the buffer plan, reused once its previous tenant is dead. */
+export interface BufferPlan {
+  /** Slot of each intermediate/output buffer id. */
+  readonly slotOf: ReadonlyMap<number, number>;
+  /** Bytes of each slot (the largest tenant). */
+  readonly slotBytes: ReadonlyArray<number>;
+  /** Index of the last kernel that reads each buffer (−1: never read by a kernel). */
+  readonly lastUse: ReadonlyMap<number, number>;
+  /** Largest sum of live intermediate and output bytes at any kernel, inputs and constants excluded. */
+  readonly peakBytes: number;
+  /** Sum of slot sizes: the memory the plan needs. */
+  readonly plannedBytes: number;
+}
+
+export interface Program {
+  readonly buffers: ReadonlyArray<BufferInfo>;
+  /** Kernels in execution order. */
+  readonly kernels: ReadonlyArray<Kernel>;
+  /** Buffer of each graph output, in order. */
+  readonly outputs: ReadonlyArray<number>;
+  readonly plan: BufferPlan;
+}
+
+/** Children of an expression (index atoms excluded). */
+export const children = (e: Expr): ReadonlyArray<Expr> => {
+  switch (e.kind) {
+    case "literal":
+    case "index":
+    case "load":
+      return [];
+    case "unary":
+    case "cast":
+      return [e.x];
+    case "binary":
+    case "compare":
+      return [e.a, e.b];
+    case "select":
+      return [e.cond, e.a, e.b];
+    case "reduce":
+      return [e.body];
+  }
+};
+
+/** Bytes per element on every backend: everything is stored as 32-bit. */
+export const BYTES_PER_ELEMENT = 4;
+
+const exprKeys = new WeakMap<Expr, string>();
+
+/** A structural key of an expression: equal keys compute equal values (used for value atoms and caches). */
+export const exprKey = (e: Expr): string => {
+  const hit = exprKeys.get(e);
+  if (hit !== undefined) return hit;
+  const k = ((): string => {
+    switch (e.kind) {
+      case "literal":
+        return `${e.value}`;
+      case "index":
+        return `i(${indexKey(e.index)})`;
+      case "load":
+        return `b${e.buffer}[${indexKey(e.at)}]`;
+      case "unary":
+      case "cast":
+        return `${e.kind === "unary" ? e.op : `cast_${e.to}`}(${exprKey(e.x)})`;
+      case "binary":
+      case "compare":
+        return `${e.op}(${exprKey(e.a)},${exprKey(e.b)})`;
+      case "select":
+        return `sel(${exprKey(e.cond)},${exprKey(e.a)},${exprKey(e.b)})`;
+      case "reduce":
+        return `${e.op}_r${e.loop}<${e.extent}(${exprKey(e.body)})`;
+    }
+  })();
+  exprKeys.set(e, k);
+  return k;
+};

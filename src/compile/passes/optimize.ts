@@ -1,0 +1,28 @@
+/**
+ * @file The optimisation pipeline: dead-code elimination, constant folding, simplification and CSE,
+ * repeated while the graph keeps shrinking (each pass can expose work for the others: a fold makes a
+ * splat, a simplification makes two nodes equal).
+ */
+
+import type { Graph } from "../../trace";
+import { cse } from "./cse";
+import { dce } from "./dce";
+import { fold } from "./fold";
+import { nodeCount, type Pass } from "./rewrite";
+import { simplify } from "./simplify";
+
+/** The passes `optimize` runs, in order. */
+export const pipeline: ReadonlyArray<Pass> = [dce, fold, simplify, cse];
+
+/** Runs the pipeline to a fixed point (at most `rounds` times). */
+export const optimize = (graph: Graph, rounds = 4): Graph => {
+  let g = graph;
+  for (let r = 0; r < rounds; r++) {
+    const before = nodeCount(g);
+    const next = pipeline.reduce((acc, p) => p.run(acc), g);
+    const changed = next.outputs.some((o, i) => o !== g.outputs[i]);
+    g = next;
+    if (!changed || nodeCount(g) >= before) break;
+  }
+  return g;
+};

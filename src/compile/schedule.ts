@@ -1,0 +1,101 @@
+/**
+ * @file From a graph to a program: fusion decides the roots, each root becomes one kernel (its
+ * expression at the output's flat index `t`, with non-roots inlined), kernels run in topological order,
+ * and the buffer plan assigns their outputs to reusable slots.
+ */
+
+import type { Node, OpName } from "../ir";
+import { size } from "../shape";
+import { topo, type Graph } from "../trace";
+import { planBuffers } from "./buffer-plan";
+import { planFusion, type FusionOptions } from "./fusion";
+import { atomsOf, clamp, indexKey, ravel, threadIndex, unravel, type Index } from "./index-expr";
+import { children, type BufferInfo, type Expr, type Kernel, type Program } from "./kernel-ir";
+import { lowering, type LowerContext } from "./lower";
+
+/** Largest buffer whose flat indices are exact in float32 index arithmetic (GL and WebAssembly). */
+export const MAX_ELEMENTS = 2 ** 24;
+
+/** Raised when a tensor cannot be given a buffer: names the tensor, its size and the limit. */
+export class BufferLimitError extends Error {
+  override readonly name = "BufferLimitError";
+}
+
+/** Every buffer a kernel expression loads, in first-load order (gathered indices included). */
+const loadsOf = (e: Expr): number[] => {
+  const seen: number[] = [];
+  const visitIndex = (x: Index): void =>
+    atomsOf(x, (a) => {
+      if (a.kind === "value") visit(a.x);
+    });
+  const visit = (n: Expr): void => {
+    if (n.kind === "load") {
+      visitIndex(n.at);
+      if (!seen.includes(n.buffer)) seen.push(n.buffer);
+    }
+    if (n.kind === "index") visitIndex(n.index);
+    children(n).forEach(visit);
+  };
+  visit(e);
+  return seen;
+};
+
+/** Compiles a graph into kernels, a schedule and a buffer plan. */
+export const schedule = (graph: Graph, options: FusionOptions = {}): Program => {
+  const { roots, sources } = planFusion(graph, options);
+  const order = topo(graph.outputs);
+  const position = new Map(order.map((n, i) => [n, i]));
+  const buffers: BufferInfo[] = [];
+  const bufferOf = new Map<Node, number>();
+  const outputs = new Set(graph.outputs);
+  for (const n of order) {
+    if (!sources.has(n) && !roots.has(n)) continue;
+    if (size(n.shape) > MAX_ELEMENTS) {
+      throw new BufferLimitError(`${n.op}:${n.dtype}[${n.shape.join(",")}] has ${size(n.shape)} elements; a buffer holds at most ${MAX_ELEMENTS} (float32 index arithmetic)`);
+    }
+    const role = n.op === "input" ? "input" : n.op === "constant" ? "constant" : outputs.has(n) ? "output" : "intermediate";
+    const inputIndex = n.op === "input" ? graph.inputs.indexOf(n as Node<"input">) : undefined;
+    bufferOf.set(n, buffers.length);
+    buffers.push({ id: buffers.length, role, shape: n.shape, dtype: n.dtype, size: size(n.shape), node: n, ...(inputIndex === undefined ? {} : { inputIndex }) });
+  }
+
+  const kernels: Kernel[] = [];
+  for (const root of order) {
+    if (!roots.has(root)) continue;
+    let loops = 0;
+    const ops: OpName[] = [];
+    const memo = new Map<string, Expr>();
+    const ctx: LowerContext = {
+      loop: () => loops++,
+      at: (node, index) => {
+        const buffer = bufferOf.get(node);
+        const n = size(node.shape);
+        // An empty tensor is only ever read where a select discards it (pad, concat): read nothing.
+        if (n === 0) return { kind: "literal", value: 0 };
+        if (buffer !== undefined && node !== root) {
+          return { kind: "load", buffer, at: clamp(ravel(index, node.shape), n - 1) };
+        }
+        if (node.op === "constant") return { kind: "literal", value: (node as Node<"constant">).attrs.data[0]! };
+        const key = `${position.get(node)}@${index.map(indexKey).join(";")}`;
+        const hit = memo.get(key);
+        if (hit !== undefined) return hit;
+        if (!ops.includes(node.op)) ops.push(node.op);
+        const e = (lowering[node.op] as (n: Node, i: ReadonlyArray<Index>, c: LowerContext) => Expr)(node, index, ctx);
+        memo.set(key, e);
+        return e;
+      },
+    };
+    const expr = ctx.at(root, unravel(threadIndex(size(root.shape)), root.shape));
+    const named = ops.filter((o) => !["reshape", "permute", "expand", "stopGradient"].includes(o));
+    kernels.push({
+      name: `k${kernels.length}_${(named.length > 0 ? named : ops).slice(0, 4).join("_")}`,
+      output: bufferOf.get(root)!,
+      inputs: loadsOf(expr),
+      expr,
+      ops,
+      root,
+    });
+  }
+  const outputIds = graph.outputs.map((o) => bufferOf.get(o)!);
+  return { buffers, kernels, outputs: outputIds, plan: planBuffers(buffers, kernels, outputIds) };
+};

@@ -1,0 +1,155 @@
+/**
+ * @file The layering of `src/` (STYLE.md §1) as a test. A folder imports only from itself and from
+ * folders in lower layers, and from another folder only through its `index.ts`; the pure core takes no
+ * effects (no `node:*`, gpu.js, io-ts, clock or ambient randomness). It prints lines per folder and the
+ * primitive count, and holds both to a budget, as tinygrad does in CI.
+ */
+
+import { builtinModules } from "node:module";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { primitiveNames } from "../src";
+
+const srcDir = fileURLToPath(new URL("../src", import.meta.url));
+
+/** Lowest first. Folders in one layer are peers: none imports another unless listed below. */
+const layers: ReadonlyArray<ReadonlyArray<string>> = [
+  ["shape"],
+  ["ir", "random"],
+  ["trace"],
+  ["autodiff"],
+  ["compile"],
+  ["backends"],
+  ["nn", "optim", "audio", "io"],
+  ["models"],
+  ["hear", "analysis"],
+  ["cli"],
+];
+/** Peer imports the order allows, `from → to`: keys are drawn with ir's ops, and ir knows no keys. */
+const peerImports: ReadonlySet<string> = new Set(["random → ir"]);
+
+/** Folders that must stay pure, and what they may not touch. */
+const pureFolders = ["shape", "ir", "random", "trace", "autodiff"];
+const forbiddenPackages = (spec: string): boolean =>
+  spec.startsWith("node:") || builtinModules.includes(spec.split("/")[0]!) || /^(gpu\.js|io-ts)(\/|$)/.test(spec);
+const effects = /\b(Math\.random|Date\.now|new Date|performance\.now|process\.)/;
+
+const maxPrimitives = 40;
+const maxFileLines = 600;
+
+const rankOf = new Map(layers.flatMap((group, rank) => group.map((folder) => [folder, rank] as const)));
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : name.endsWith(".ts") ? [path] : [];
+  });
+
+interface SourceFile {
+  /** Path under src/, with forward slashes. */
+  readonly path: string;
+  /** Top-level folder under src/; "" for src/index.ts, the public API above every layer. */
+  readonly folder: string;
+  readonly text: string;
+  readonly imports: ReadonlyArray<string>;
+}
+
+const files: ReadonlyArray<SourceFile> = walk(srcDir).map((abs) => {
+  const path = relative(srcDir, abs).split(sep).join("/");
+  const text = readFileSync(abs, "utf8");
+  // The compiler's own scanner finds every import, export-from and dynamic import (type-only too).
+  const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+  return { path, folder: path.includes("/") ? path.split("/")[0]! : "", text, imports };
+});
+
+/** The src/ path an import points at, or undefined for a package. */
+const target = (file: SourceFile, spec: string): string | undefined =>
+  spec.startsWith(".") ? relative(srcDir, resolve(dirname(join(srcDir, file.path)), spec)).split(sep).join("/") : undefined;
+
+const hasIndex = (dir: string): boolean => existsSync(join(srcDir, dir, "index.ts"));
+
+/**
+ * Whether `folder/rest…` is a folder's public entry: its index.ts, or, for a folder that groups
+ * packages and has no index of its own (`models/mwmae`), a package's index.ts.
+ */
+const isEntry = (folder: string, rest: ReadonlyArray<string>): boolean => {
+  const inner = rest[rest.length - 1] === "index" ? rest.slice(0, -1) : rest;
+  if (inner.length === 0) return true;
+  return inner.length === 1 && !hasIndex(folder) && hasIndex(`${folder}/${inner[0]}`);
+};
+
+/** Every import that breaks the layering, as a readable line. */
+const violations = (): string[] =>
+  files.flatMap((file) =>
+    file.imports.flatMap((spec): string[] => {
+      const to = target(file, spec);
+      if (to === undefined) return [];
+      const [folder = "", ...rest] = to.split("/");
+      if (folder === file.folder) return [];
+      const where = `src/${file.path} imports "${spec}"`;
+      if (to.startsWith("..")) return [`${where}: outside src/`];
+      if (to === "index") return [`${where}: src/index.ts is the public API above every layer; import the folders it re-exports`];
+      if (!rankOf.has(folder)) return [`${where}: src/${folder} is not in the layer list of this test`];
+      const out: string[] = [];
+      if (!isEntry(folder, rest)) out.push(`${where}: reach src/${folder} through its index.ts`);
+      if (file.folder !== "") {
+        const from = rankOf.get(file.folder)!;
+        const into = rankOf.get(folder)!;
+        if (into > from) out.push(`${where}: ${folder} is in a higher layer than ${file.folder}`);
+        if (into === from && !peerImports.has(`${file.folder} → ${folder}`)) out.push(`${where}: ${folder} and ${file.folder} are peers`);
+      }
+      return out;
+    }),
+  );
+
+const lineCount = (text: string): number => text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+
+describe("architecture", () => {
+  it("knows every folder under src/", () => {
+    const unknown = [...new Set(files.map((f) => f.folder))].filter((f) => f !== "" && !rankOf.has(f));
+    expect(unknown, "add new folders to the layer list").toEqual([]);
+  });
+
+  it("has no upward, peer or deep imports between src/ folders", () => {
+    expect(violations()).toEqual([]);
+  });
+
+  it("keeps shape, ir, random, trace and autodiff pure", () => {
+    const impure = files
+      .filter((f) => pureFolders.includes(f.folder))
+      .flatMap((f) => [
+        ...f.imports.filter(forbiddenPackages).map((spec) => `src/${f.path} imports "${spec}"`),
+        ...f.text.split("\n").flatMap((line, i) => (effects.test(line) ? [`src/${f.path}:${i + 1}: ${line.trim()}`] : [])),
+      ]);
+    expect(impure).toEqual([]);
+  });
+
+  it(`keeps every file under ${maxFileLines} lines and prints lines per folder`, () => {
+    const perFolder = new Map<string, { files: number; lines: number }>();
+    for (const f of files) {
+      const key = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : ".";
+      const acc = perFolder.get(key) ?? { files: 0, lines: 0 };
+      perFolder.set(key, { files: acc.files + 1, lines: acc.lines + lineCount(f.text) });
+    }
+    const total = files.reduce((n, f) => n + lineCount(f.text), 0);
+    const rows = [...perFolder.entries()].sort(([a], [b]) => a.localeCompare(b));
+    console.log(
+      [
+        "lines per folder (src/):",
+        ...rows.map(([dir, { files: n, lines }]) => `  ${dir.padEnd(24)} ${String(lines).padStart(6)} lines in ${n} files`),
+        `  ${"total".padEnd(24)} ${String(total).padStart(6)} lines in ${files.length} files`,
+      ].join("\n"),
+    );
+    const long = files.filter((f) => lineCount(f.text) > maxFileLines).map((f) => `src/${f.path}: ${lineCount(f.text)} lines`);
+    expect(long, "split files past the budget").toEqual([]);
+  });
+
+  it(`keeps the primitive set at most ${maxPrimitives} ops and prints it`, () => {
+    console.log(`${primitiveNames.length} primitives: ${primitiveNames.join(" ")}`);
+    expect(new Set(primitiveNames).size).toBe(primitiveNames.length);
+    expect(primitiveNames.length).toBeLessThanOrEqual(maxPrimitives);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * @file The `mwmae` command (bin/mwmae.js) runs with plain Node: help, version, and an honest exit
+ * code for the subcommands that are not built yet.
+ */
+
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+  bin: Record<string, string>;
+};
+
+const mwmae = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile(process.execPath, ["bin/mwmae.js", ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) =>
+      done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }),
+    );
+  });
+
+describe("bin/mwmae.js", () => {
+  it("is the package's bin", () => {
+    expect(pkg.bin).toEqual({ mwmae: "./bin/mwmae.js" });
+  });
+
+  it("prints usage with the planned subcommands on --help", async () => {
+    const { code, stdout } = await mwmae("--help");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: mwmae <command>/);
+    for (const command of ["pretrain", "embed", "inspect"]) expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+  });
+
+  it("prints the package version on --version", async () => {
+    const { code, stdout } = await mwmae("--version");
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(`mwmae-ts ${pkg.version}`);
+  });
+
+  it("exits 1 for a subcommand that is not built yet, and 2 for an unknown one", async () => {
+    const planned = await mwmae("embed", "clip.wav");
+    expect(planned.code).toBe(1);
+    expect(planned.stderr).toMatch(/mwmae embed: not available yet/);
+    const unknown = await mwmae("train");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "train"/);
+  });
+});

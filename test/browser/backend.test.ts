@@ -1,0 +1,63 @@
+/**
+ * @file The gpu.js backend on WebGL2 and WebGPU in headless Chromium (SwiftShader): every primitive's
+ * forward pass and VJP against the reference backend (float64, in Node) on the same seeded inputs. One
+ * browser for the file.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flatten, isHostTensor, jit, reference, type HostTensor } from "../../src";
+import { caseInputs, primitiveCases, primitiveNames, vjpCase, type PrimitiveName } from "../support/primitive-cases";
+import type { BackendApi, CaseKind, CaseRun } from "./backend-page";
+import { openPage, type BrowserPage } from "./harness";
+
+let browser: BrowserPage;
+beforeAll(async () => {
+  browser = await openPage(new URL("./backend-page.ts", import.meta.url).pathname);
+});
+afterAll(async () => browser?.close());
+
+/** The page's API; only for use inside `page.evaluate` callbacks, which run in the page. */
+type Page = { readonly backend: BackendApi };
+
+/**
+ * float32 results against float64: a few ulp (~1e-7 relative) for arithmetic, more for GPU
+ * transcendentals, which WebGL and WGSL do not round correctly (and erf is a polynomial on every
+ * backend). 1e-5 relative with a 1e-5 absolute floor covers them; a wrong index is off by O(1).
+ * sin and cos get WGSL's stated bound, absolute error 2⁻¹¹ on [−π, π] (GLSL ES states none);
+ * SwiftShader's are ~1.7e-4 off.
+ */
+const rtol = 1e-5;
+const atolOf = (name: PrimitiveName): number => (name === "sin" || name === "cos" ? 2 ** -11 : 1e-5);
+
+const worstExcess = (name: PrimitiveName, want: ArrayLike<number>, got: ArrayLike<number>): number => {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!) - (atolOf(name) + rtol * Math.abs(want[i]!));
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+  }
+  return worst;
+};
+
+/** The same case on the float64 reference backend, in Node. */
+const referenceRun = async (name: PrimitiveName, kind: CaseKind): Promise<HostTensor[]> => {
+  const c = primitiveCases[name];
+  const traced = kind === "forward" ? c : vjpCase(c)!;
+  const f = await jit(traced.f as (x: unknown) => unknown, traced.inputs, reference({ precision: "f64" }));
+  return flatten(await f(caseInputs(c) as never), isHostTensor).leaves;
+};
+
+const differentiable = primitiveNames.filter((n) => vjpCase(primitiveCases[n]) !== null);
+
+describe.each(["webgl2", "webgpu"] as const)("gpu.js backend on %s", (mode) => {
+  const cases = [
+    ...primitiveNames.map((name) => ({ name, kind: "forward" as const })),
+    ...differentiable.map((name) => ({ name, kind: "vjp" as const })),
+  ];
+  it.each(cases)("$name $kind matches the float64 reference", async ({ name, kind }) => {
+    const want = await referenceRun(name, kind);
+    const got: CaseRun = await browser.page.evaluate(([m, n, k]) => (globalThis as unknown as Page).backend.runPrimitive(m, n, k), [mode, name, kind] as const);
+    expect(got.outputs.map((o) => o.shape)).toEqual(want.map((w) => [...w.shape]));
+    const excess = Math.max(...want.map((w, i) => worstExcess(name, w.data, got.outputs[i]!.data)));
+    expect(excess, `page errors: ${browser.errors.join("; ")}`).toBeLessThanOrEqual(0);
+  });
+});
