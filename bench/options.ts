@@ -29,8 +29,8 @@ export const BenchOptions = t.type({
   /** Timed runs per job (default 5, 3 with --quick). */
   runs: Runs,
   /**
-   * Also run the model workloads on the reference interpreter: about 100 GFLOP per training step at
-   * well under 1 GFLOP/s is minutes per call, so they are left out unless asked for.
+   * Run the model workloads on every backend, not only gpujs-async: about 100 GFLOP per training step
+   * at ~1 GFLOP/s is minutes per call, so they are left out unless asked for.
    */
   slow: t.boolean,
 });

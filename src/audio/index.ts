@@ -8,3 +8,4 @@ export * from "./logmel";
 export * from "./crop";
 export * from "./clip";
 export * from "./synth";
+export * from "./directory";

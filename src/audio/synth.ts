@@ -45,9 +45,9 @@ const voiceOf = (k: Key, length: number, sampleRate: number): Voice => {
 
 /** Adds one event of class `c` (key `k`) into `clip` at a random onset, scaled to peak `gain`. */
 const addEvent = (clip: Float64Array, k: Key, c: SoundClass, gain: number, sampleRate: number): void => {
-  const [lengthU, onsetU] = uniforms(fold(k, 2), 2) as unknown as [number, number];
-  const length = Math.max(1, Math.floor(clip.length * (0.4 + 0.6 * lengthU)));
-  const onset = Math.floor((clip.length - length) * onsetU);
+  const u = uniforms(fold(k, 2), 2);
+  const length = Math.max(1, Math.floor(clip.length * (0.4 + 0.6 * u[0]!)));
+  const onset = Math.floor((clip.length - length) * u[1]!);
   const event = generate(c, voiceOf(k, length, sampleRate));
   let peak = 0;
   for (const x of event) peak = Math.max(peak, Math.abs(x));

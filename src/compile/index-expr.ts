@@ -11,8 +11,10 @@
 import type { Expr } from "./kernel-ir";
 
 export type Atom =
-  /** The kernel's flat output index (`this.thread.x`), in [0, extent). */
+  /** The kernel's flat output index `t`, in [0, extent); a backend may re-express it (`substitute`). */
   | { readonly kind: "thread"; readonly extent: number }
+  /** A backend's own thread coordinate (`this.thread.x` / `.y`), after `substitute`. */
+  | { readonly kind: "lane"; readonly axis: "x" | "y"; readonly extent: number }
   /** Reduction loop variable `r<id>`, in [0, extent). */
   | { readonly kind: "loop"; readonly id: number; readonly extent: number }
   | { readonly kind: "div"; readonly x: Index; readonly by: number }
@@ -42,6 +44,8 @@ export const atomKey = (a: Atom): string => {
   const k =
     a.kind === "thread"
       ? "t"
+      : a.kind === "lane"
+        ? `t${a.axis}`
       : a.kind === "loop"
         ? `r${a.id}`
         : a.kind === "value"
@@ -59,6 +63,7 @@ export const indexKey = (x: Index): string => `${x.terms.map((t) => `${t.coef}*$
 const atomRange = (a: Atom): readonly [number, number] => {
   switch (a.kind) {
     case "thread":
+    case "lane":
     case "loop":
     case "value":
       return [0, a.extent - 1];
@@ -228,6 +233,8 @@ export const showIndex = (x: Index, showValue: (e: Expr) => string): string => {
     switch (a.kind) {
       case "thread":
         return "t";
+      case "lane":
+        return `t${a.axis}`;
       case "loop":
         return `r${a.id}`;
       case "div":
@@ -245,3 +252,4 @@ export const showIndex = (x: Index, showValue: (e: Expr) => string): string => {
   if (x.offset !== 0 || parts.length === 0) parts.push(String(x.offset));
   return parts.join(" + ").replace(/\+ -/g, "- ");
 };
+

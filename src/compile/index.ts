@@ -7,4 +7,5 @@ export * from "./lower";
 export * from "./fusion";
 export * from "./schedule";
 export * from "./buffer-plan";
+export * from "./substitute";
 export * from "./print";

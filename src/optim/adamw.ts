@@ -87,8 +87,7 @@ const leavesLike = (what: string, tree: unknown, paths: ReadonlyArray<string>, s
  * the paths `mask` selects).
  * @example
  * const opt = adamw({ learningRate: warmupCosine({ baseLr: 1.5e-4, warmupSteps: 10, totalSteps: 100 }) });
- * const step = (args) => { const [loss, g] = valueAndGrad(lossFn)(args.params, args.batch);
- *   const next = opt.update(args.params, g, args.state); return { loss, params: next.params, state: next.state }; };
+ * const next = opt.update(params, valueAndGrad(loss)(params)[1], state); // { params, state, lr }
  */
 export const adamw = (cfg: AdamWConfig): AdamW => {
   const config = {

@@ -1,17 +1,17 @@
 /**
  * @file WAV decoding and encoding: every supported encoding decodes to the expected scaled samples,
  * channels mix down by averaging, encodings round-trip, and every kind of bad input gets a `Left` that
- * names the source and says what is wrong.
+ * names the source and says what is wrong; a folder run skips bad files and reports them.
  */
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import wavefile from "wavefile";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkClip, decodeWav, encodeWav, loadClip, readWav, writeWav, type Audio, type AudioError } from "../../src/audio";
+import { checkClip, decodeWav, encodeWav, findWavFiles, loadClip, loadClips, readWav, writeWav, type Audio, type AudioError } from "../../src/audio";
 
 const golden = (name: string): string => join(__dirname, "../golden/audio", name);
 
@@ -144,5 +144,33 @@ describe("files", () => {
     expect(E.isRight(await writeWav(path, { sampleRate: 16000, samples: new Float32Array(1000).fill(0.1) })())).toBe(true);
     writeFileSync(path, readFileSync(path).subarray(0, 500));
     expect(left(await loadClip(path)())).toMatchObject({ kind: "truncated", source: path });
+  });
+});
+
+describe("folders", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mwmae-folder-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("finds WAV files recursively in sorted order, loads the good ones and reports the bad ones", async () => {
+    const tone = Float32Array.from({ length: 8000 }, (_, i) => 0.3 * Math.sin(i / 7));
+    mkdirSync(join(dir, "b", "deep"), { recursive: true });
+    writeFileSync(join(dir, "b", "deep", "ok.WAV"), encodeWav({ sampleRate: 8000, samples: tone }));
+    writeFileSync(join(dir, "a.wav"), encodeWav({ sampleRate: 16000, samples: tone }));
+    writeFileSync(join(dir, "b", "silent.wav"), encodeWav({ sampleRate: 16000, samples: new Float32Array(8000) }));
+    writeFileSync(join(dir, "b", "junk.wav"), "not audio");
+    writeFileSync(join(dir, "notes.txt"), "ignored");
+    const found = await findWavFiles(dir)();
+    if (E.isLeft(found)) throw new Error(found.left.message);
+    expect(found.right).toEqual([join(dir, "a.wav"), join(dir, "b", "deep", "ok.WAV"), join(dir, "b", "junk.wav"), join(dir, "b", "silent.wav")]);
+    const { clips, skipped } = await loadClips(found.right)();
+    expect(clips.map((c) => [c.path, c.audio.sampleRate, c.audio.samples.length])).toEqual([
+      [join(dir, "a.wav"), 16000, 8000],
+      [join(dir, "b", "deep", "ok.WAV"), 16000, 16000],
+    ]);
+    expect(skipped.map((e) => [e.source, e.kind])).toEqual([
+      [join(dir, "b", "junk.wav"), "not-wav"],
+      [join(dir, "b", "silent.wav"), "silent"],
+    ]);
+    expect(left(await findWavFiles(join(dir, "missing"))())).toMatchObject({ kind: "io", source: join(dir, "missing") });
   });
 });

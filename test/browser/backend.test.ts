@@ -1,13 +1,15 @@
 /**
  * @file The gpu.js backend on WebGL2 and WebGPU in headless Chromium (SwiftShader): every primitive's
- * forward pass and VJP against the reference backend (float64, in Node) on the same seeded inputs. One
- * browser for the file.
+ * forward pass and VJP against the reference backend (float64, in Node) on the same seeded inputs, and
+ * the MW-MHA layer golden (output and all gradients). One browser for the file.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flatten, isHostTensor, jit, reference, type HostTensor } from "../../src";
 import { caseInputs, primitiveCases, primitiveNames, vjpCase, type PrimitiveName } from "../support/primitive-cases";
-import type { BackendApi, CaseKind, CaseRun } from "./backend-page";
+import * as t from "io-ts";
+import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
+import type { BackendApi, CaseKind, CaseRun, LayerRun } from "./backend-page";
 import { openPage, type BrowserPage } from "./harness";
 
 let browser: BrowserPage;
@@ -59,5 +61,40 @@ describe.each(["webgl2", "webgpu"] as const)("gpu.js backend on %s", (mode) => {
     expect(got.outputs.map((o) => o.shape)).toEqual(want.map((w) => [...w.shape]));
     const excess = Math.max(...want.map((w, i) => worstExcess(name, w.data, got.outputs[i]!.data)));
     expect(excess, `page errors: ${browser.errors.join("; ")}`).toBeLessThanOrEqual(0);
+  });
+});
+
+const Golden = t.type({
+  config: t.type({ window_sizes: t.array(t.number) }),
+  weights: ArrayRecord,
+  input: GoldenArray,
+  R: GoldenArray,
+  output: GoldenArray,
+  objective: t.number,
+  grad_input: GoldenArray,
+  grad_weights: ArrayRecord,
+});
+
+/**
+ * The MW-MHA golden (test/nn/mwmha.golden.test.ts explains the file): our float32 CPU runs match it to
+ * 2e-6 of each array's largest magnitude; GPU exp and division are not correctly rounded, so 1e-5 of
+ * it here (a wrong window or head is off by O(1)).
+ */
+describe.each(["webgl2", "webgpu"] as const)("MW-MHA layer golden on %s", (mode) => {
+  it("matches the output, the objective and every gradient", async () => {
+    const golden = readGolden("mwmha_layer.json", Golden);
+    const run: LayerRun = await browser.page.evaluate(
+      ([m, w, weights, x, r]) => (globalThis as unknown as Page).backend.runMwmha(m, w, weights, x, r),
+      [mode, golden.config.window_sizes, hostRecord(golden.weights), hostOf(golden.input), hostOf(golden.R)] as const,
+    );
+    const relErr = (want: ArrayLike<number>, got: ArrayLike<number>) => maxAbsDiff(want, got) / maxAbs(want);
+    const errors = {
+      output: relErr(golden.output.data, run.output),
+      objective: Math.abs(run.objective - golden.objective) / Math.abs(golden.objective),
+      x: relErr(golden.grad_input.data, run.grads.x!),
+      ...Object.fromEntries(Object.entries(golden.grad_weights).map(([k, g]) => [k, relErr(g.data, run.grads[k] ?? [])])),
+    };
+    for (const [what, err] of Object.entries(errors)) expect(err, what).toBeLessThan(1e-5);
+    expect(run.launches).toBeGreaterThan(0);
   });
 });

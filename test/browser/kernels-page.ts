@@ -76,6 +76,19 @@ export const kernels = {
     mm.kernel.destroy();
     return run;
   },
+  /**
+   * (A·B)·B with both products device-resident `flat` kernels: the first result (a texture or GPU
+   * buffer) is the second's `a` without a readback. B is n×n, A m×n.
+   */
+  chain: async (mode: PageMode, m: number, n: number, a: Float32Array, b: Float32Array): Promise<Float32Array> => {
+    const spec = { m, k: n, n, variant: "flat", pipeline: true } as const;
+    const [first, second] = [buildMatmulKernel(gpuFor(mode), spec), buildMatmulKernel(gpuFor(mode), spec)];
+    const resident: unknown = await first.kernel(a, b);
+    const c = await second.matmul(resident as Float32Array, b);
+    first.kernel.destroy();
+    second.kernel.destroy();
+    return c;
+  },
 };
 
 export type KernelsApi = typeof kernels;

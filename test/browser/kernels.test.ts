@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matmulVariants } from "../../src/backends/gpujs/matmul-kernels";
-import { errorInBounds, matmulCases, operands, referenceMatmul } from "../support/matmul-cases";
+import { errorInBounds, matmulCases, operands, referenceMatmul, uniform } from "../support/matmul-cases";
 import { chromiumMissing, openPage, requireChromium, type BrowserPage } from "./harness";
 import type { KernelsApi, MatmulRun, PageInfo, PageMode } from "./kernels-page";
 
@@ -43,6 +43,17 @@ describe.each(["webgl2", "webgpu"] as const)("matmul kernels on %s", (mode: Page
       expect({ kernelClass: run.kernelClass, fallbackReason: run.fallbackReason }).toEqual({ kernelClass: expectedClass[mode], fallbackReason: null });
       expect(errorInBounds(c, want, run.c)).toBeLessThanOrEqual(4);
     });
+  });
+
+  it("feeds a device-resident flat result to the next kernel: (A·B)·B matches float64", async () => {
+    const [m, n] = [20, 24];
+    const a = uniform(m * n, 11);
+    const b = uniform(n * n, 12);
+    const c: Float32Array = await browser.page.evaluate(([md, mm, nn, x, y]) => (globalThis as unknown as Page).kernels.chain(md, mm, nn, x, y), [mode, m, n, a, b] as const);
+    const first = referenceMatmul({ name: "", m, k: n, n }, a, b).c;
+    const second = referenceMatmul({ name: "", m, k: n, n }, Float32Array.from(first), b);
+    // Two chained f32 products: the first's rounding (≤ 4 bounds) propagates through the second; 8 covers both.
+    expect(errorInBounds({ name: "", m, k: n, n }, second, c)).toBeLessThanOrEqual(8);
   });
 
   it("reads back a pipeline result (device-resident texture or buffer) through toRowMajor", async () => {

@@ -25,11 +25,23 @@ export class LoweringError extends Error {
 export interface KernelSource {
   /** `function (a0, a1, …) { … }`, arguments in `kernel.inputs` order. */
   readonly source: string;
-  /** Number of elements computed (gpu.js `output: [size]`). */
-  readonly size: number;
   /** Longest loop, for gpu.js `loopMaxIterations`. */
   readonly maxLoop: number;
 }
+
+/** Top-level reductions of some expressions (not those nested in another's body), in order. */
+const topReductions = (roots: ReadonlyArray<Expr>): Array<Extract<Expr, { kind: "reduce" }>> => {
+  const found: Array<Extract<Expr, { kind: "reduce" }>> = [];
+  const seen = new Set<Expr>();
+  const visit = (e: Expr): void => {
+    if (seen.has(e)) return;
+    seen.add(e);
+    if (e.kind === "reduce") found.push(e);
+    else children(e).forEach(visit);
+  };
+  roots.forEach(visit);
+  return found;
+};
 
 const loopsOfIndex = (x: Index, into: Set<number>, exprLoops: (e: Expr) => ReadonlySet<number>): void =>
   indexExpr.atomsOf(x, (a) => {
@@ -37,11 +49,16 @@ const loopsOfIndex = (x: Index, into: Set<number>, exprLoops: (e: Expr) => Reado
     if (a.kind === "value") exprLoops(a.x).forEach((l) => into.add(l));
   });
 
-/** Generates the source of one kernel through `table` (reported as `backend` in errors). */
+/**
+ * Generates the source of one kernel through `table` (reported as `backend` in errors). `outputs` are
+ * the values each thread returns: the kernel's expression, or several copies of it re-expressed over
+ * lane coordinates (`substituteExpr`); with more than one the kernel returns an array. Reductions with
+ * the same loop id share one loop, so copies that read the same element load it once.
+ */
 export const kernelSource = (
   kernel: Kernel,
-  outputSize: number,
   backend: string,
+  outputs: ReadonlyArray<Expr> = [kernel.expr],
   table: Lowering = gpujsLowering,
   ix: IndexLowering = gpujsIndexLowering,
 ): KernelSource => {
@@ -81,6 +98,8 @@ export const kernelSource = (
     switch (a.kind) {
       case "thread":
         return "t";
+      case "lane":
+        return `t${a.axis}`;
       case "loop":
         return `r${a.id}`;
       case "value":
@@ -127,25 +146,41 @@ export const kernelSource = (
         return bindIn(scope, key, need(table.compare[e.op], e.op)(emit(e.a), emit(e.b), bind));
       case "select":
         return bindIn(scope, key, table.select(emit(e.cond), emit(e.a), emit(e.b)));
-      case "reduce": {
-        const rule = need(table.reduce[e.op], e.op);
-        maxLoop = Math.max(maxLoop, e.extent);
-        const acc = `acc${e.loop}`;
-        scopes.push({ loop: e.loop, lines: [] });
-        const body = emit(e.body);
-        const inner = scopes.pop()!;
-        const outer = scope.lines;
-        outer.push(`let ${acc} = ${rule.init};`);
-        outer.push(`for (let r${e.loop} = 0; r${e.loop} < ${e.extent}; r${e.loop}++) {`);
-        outer.push(...inner.lines.map((l) => `  ${l}`), `  ${acc} = ${rule.combine(acc, body)};`, "}");
-        names.set(key, acc);
-        return acc;
-      }
+      case "reduce":
+        emitLoop([e], scope);
+        return names.get(key)!;
     }
   };
 
-  const result = emit(kernel.expr);
+  /** One loop for reductions that share a loop id: every accumulator advances in the same trip. */
+  const emitLoop = (group: ReadonlyArray<Extract<Expr, { kind: "reduce" }>>, scope: { lines: string[] }): void => {
+    const { loop, extent } = group[0]!;
+    maxLoop = Math.max(maxLoop, extent);
+    scopes.push({ loop, lines: [] });
+    const steps = group.map((e, i) => {
+      const rule = need(table.reduce[e.op], e.op);
+      const acc = `acc${loop}_${i}`;
+      scope.lines.push(`let ${acc} = ${rule.init};`);
+      return { acc, rule, body: emit(e.body) };
+    });
+    const inner = scopes.pop()!;
+    scope.lines.push(`for (let r${loop} = 0; r${loop} < ${extent}; r${loop}++) {`);
+    scope.lines.push(...inner.lines.map((l) => `  ${l}`), ...steps.map((st) => `  ${st.acc} = ${st.rule.combine(st.acc, st.body)};`), "}");
+    group.forEach((e, i) => names.set(exprKey(e), steps[i]!.acc));
+  };
+
+  // Reductions first, grouped by loop, so that copies of a kernel share their loop trips.
+  const pending = topReductions(outputs).filter((e) => exprLoops(e).size === 0);
+  for (const id of [...new Set(pending.map((e) => e.loop))]) {
+    const group = pending.filter((e) => e.loop === id && !names.has(exprKey(e)));
+    const unique = group.filter((e, i) => group.findIndex((o) => exprKey(o) === exprKey(e)) === i);
+    if (unique.length > 0) emitLoop(unique, scopes[0]!);
+  }
+  const results = outputs.map(emit);
   const params = kernel.inputs.map((b) => args.get(b)).join(", ");
-  const body = [`const t = ${ix.thread};`, ...scopes[0]!.lines, `return ${result};`].map((l) => `  ${l}`).join("\n");
-  return { source: `function (${params}) {\n${body}\n}`, size: outputSize, maxLoop };
+  const ret = results.length === 1 ? results[0]! : `[${results.join(", ")}]`;
+  const lanes = [`const t = ${ix.thread};`, "const tx = this.thread.x;", "const ty = this.thread.y;"];
+  const used = lanes.filter((l) => new RegExp(`\\b${l.split(" ")[1]}\\b`).test(scopes[0]!.lines.join("\n") + ret));
+  const body = [...used, ...scopes[0]!.lines, `return ${ret};`].map((l) => `  ${l}`).join("\n");
+  return { source: `function (${params}) {\n${body}\n}`, maxLoop };
 };

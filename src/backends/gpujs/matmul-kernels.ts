@@ -10,9 +10,13 @@
 
 import type { GPU, IKernelRunShortcut, KernelOutput, Texture } from "gpu.js";
 
-/** The kernel formulations, slowest to fastest on webasm. */
-export type MatmulVariant = "naive" | "rows4" | "rows4u4";
-export const matmulVariants: ReadonlyArray<MatmulVariant> = ["naive", "rows4", "rows4u4"];
+/**
+ * The kernel formulations, slowest to fastest on webasm. `flat` is `naive` with a flat row-major
+ * output (`[batch·m·n]`, thread x = (b·m + i)·n + j), so a device-resident result feeds kernels that
+ * index flat buffers directly.
+ */
+export type MatmulVariant = "naive" | "flat" | "rows4" | "rows4u4";
+export const matmulVariants: ReadonlyArray<MatmulVariant> = ["naive", "flat", "rows4", "rows4u4"];
 
 /** Element strides of an operand: [batch, outer, inner] for A, [batch, inner, outer] for B. */
 export type Strides = readonly [number, number, number];
@@ -33,17 +37,19 @@ export interface MatmulSpec {
 }
 
 /**
- * How the raw kernel output is laid out. Both are gpu.js 2D outputs `out[y][x]`, x = column j < n:
- * - `rows`: y = b·m + i holds C[b, i, j] (row-major once the rows are concatenated);
- * - `rows4`: y = b·⌈m/4⌉ + g holds a 4-vector: C[b, 4g + q, j] for q < 4 (rows past m are padding).
+ * How the raw kernel output is laid out:
+ * - `flat`: one Float32Array, C row-major;
+ * - `rows`: gpu.js 2D `out[y][x]`, y = b·m + i, x = j (row-major once the rows are concatenated);
+ * - `rows4`: gpu.js 2D, `out[y][x]` a 4-vector C[b, 4g + q, j] for q < 4, y = b·⌈m/4⌉ + g (rows past m
+ *   are padding).
  */
-export type MatmulLayout = "rows" | "rows4";
+export type MatmulLayout = "flat" | "rows" | "rows4";
 
 export interface MatmulKernel {
   readonly spec: Required<Omit<MatmulSpec, "pipeline">>;
   readonly layout: MatmulLayout;
-  /** gpu.js output size [x, y]. */
-  readonly output: readonly [number, number];
+  /** gpu.js output size: [x] for `flat`, [x, y] otherwise. */
+  readonly output: ReadonlyArray<number>;
   /** The generated kernel source, for error messages and inspection. */
   readonly source: string;
   /** The gpu.js kernel; call it as `kernel(a, b)`: a value on cpu/webasm, a Promise on async/webgpu. */
@@ -59,7 +65,7 @@ export interface MatmulKernel {
   readonly matmul: (a: Float32Array | Texture, b: Float32Array | Texture) => Promise<Float32Array>;
 }
 
-const rowsPerThread = (variant: MatmulVariant): number => (variant === "naive" ? 1 : 4);
+const rowsPerThread = (variant: MatmulVariant): number => (variant === "naive" || variant === "flat" ? 1 : 4);
 
 /** Source lines that set `bi` (batch index) and `r` (first output row) from the thread's y. */
 const rowPrologue = (groups: number, batch: number, rows: number): string =>
@@ -67,13 +73,21 @@ const rowPrologue = (groups: number, batch: number, rows: number): string =>
     ? `const bi = 0; const r = this.thread.y * ${rows};`
     : `const bi = Math.floor(this.thread.y / ${groups}); const r = (this.thread.y - bi * ${groups}) * ${rows};`;
 
-const naiveSource = (s: MatmulKernel["spec"]): string => {
+/** `flat`: row, column and batch from the flat thread index; +0.5 keeps float division exact on GL. */
+const flatPrologue = (s: MatmulKernel["spec"]): string =>
+  [
+    "const t = this.thread.x;",
+    `const row = Math.floor((t + 0.5) / ${s.n}); const j = t - row * ${s.n};`,
+    s.batch === 1 ? "const bi = 0; const r = row;" : `const bi = Math.floor((row + 0.5) / ${s.m}); const r = row - bi * ${s.m};`,
+  ].join("\n  ");
+
+const naiveSource = (s: MatmulKernel["spec"], flat: boolean): string => {
   const [ab, ai, ak] = s.aStrides;
   const [bb, bk, bj] = s.bStrides;
   return `function (a, b) {
-  ${rowPrologue(s.m, s.batch, 1)}
+  ${flat ? flatPrologue(s) : `${rowPrologue(s.m, s.batch, 1)} const j = this.thread.x;`}
   const ao = bi * ${ab} + r * ${ai};
-  const bo = bi * ${bb} + this.thread.x * ${bj};
+  const bo = bi * ${bb} + j * ${bj};
   let sum = 0;
   for (let p = 0; p < ${s.k}; p++) {
     sum += a[ao + p * ${ak}] * b[bo + p * ${bk}];
@@ -126,8 +140,9 @@ export const buildMatmulKernel = (gpu: GPU, options: MatmulSpec): MatmulKernel =
   }
   const spec = { m, k, n, batch, variant, aStrides: options.aStrides ?? [m * k, k, 1], bStrides: options.bStrides ?? [k * n, n, 1] } as const;
   const rows = rowsPerThread(variant);
-  const output = [n, batch * Math.ceil(m / rows)] as const;
-  const source = variant === "naive" ? naiveSource(spec) : rows4Source(spec, variant === "rows4u4" ? 4 : 1);
+  const layout: MatmulLayout = variant === "flat" ? "flat" : rows === 1 ? "rows" : "rows4";
+  const output = layout === "flat" ? [batch * m * n] : [n, batch * Math.ceil(m / rows)];
+  const source = rows === 1 ? naiveSource(spec, layout === "flat") : rows4Source(spec, variant === "rows4u4" ? 4 : 1);
   const kernel = gpu.createKernel(source, {
     output: [...output],
     returnType: rows === 1 ? "Float" : "Array(4)",
@@ -138,15 +153,18 @@ export const buildMatmulKernel = (gpu: GPU, options: MatmulSpec): MatmulKernel =
     immutable: options.pipeline === true,
     argumentTypes: { a: "Array", b: "Array" },
   } as Parameters<GPU["createKernel"]>[1]);
-  const layout: MatmulLayout = rows === 1 ? "rows" : "rows4";
   const toRowMajor = (out: KernelOutput, into: Float32Array = new Float32Array(batch * m * n)): Float32Array => {
+    if (layout === "flat") {
+      into.set(out as unknown as ArrayLike<number>);
+      return into;
+    }
     const grid = out as unknown as ArrayLike<ArrayLike<number | ArrayLike<number>>>;
     if (layout === "rows") {
-      for (let y = 0; y < output[1]; y++) into.set(grid[y] as ArrayLike<number>, y * n);
+      for (let y = 0; y < output[1]!; y++) into.set(grid[y] as ArrayLike<number>, y * n);
       return into;
     }
     const groups = Math.ceil(m / 4);
-    for (let y = 0; y < output[1]; y++) {
+    for (let y = 0; y < output[1]!; y++) {
       const bi = Math.floor(y / groups);
       const r0 = (y - bi * groups) * 4;
       const row = grid[y]!;

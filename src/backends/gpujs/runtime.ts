@@ -11,6 +11,7 @@ import { NonFiniteError } from "../backend";
 import type { Kernel, Program } from "../../compile";
 import { kernelSource } from "./codegen";
 import { GpujsCompileError } from "./errors";
+import { layoutOf } from "./layout";
 import type { Lowering } from "./lowering";
 
 /** The part of a gpu.js `GPU` instance this backend uses. */
@@ -35,6 +36,7 @@ export interface KernelStats {
 interface Built {
   readonly call: (...args: unknown[]) => unknown;
   readonly source: string;
+  readonly unpack: (raw: unknown) => Float32Array;
   ready: boolean;
 }
 
@@ -68,9 +70,10 @@ const readBack = async (v: Value): Promise<Float32Array> => {
 /** Builds (or finds) the gpu.js kernel for one IR kernel. */
 const build = (cfg: RuntimeConfig, program: Program, kernel: Kernel): Built => {
   const out = program.buffers[kernel.output]!;
-  const src = kernelSource(kernel, out.size, cfg.backend, cfg.lowering);
+  const layout = layoutOf(kernel, out.shape, !cfg.pipeline);
+  const src = kernelSource(kernel, cfg.backend, layout.exprs, cfg.lowering);
   const sizes = kernel.inputs.map((b) => program.buffers[b]!.size).join(",");
-  const key = `${cfg.mode}|${out.size}|${sizes}|${src.source}`;
+  const key = `${cfg.mode}|${layout.output.join("x")}|${sizes}|${src.source}`;
   const hit = cfg.cache.get(key);
   if (hit !== undefined) {
     cfg.stats.cacheHits++;
@@ -80,7 +83,8 @@ const build = (cfg: RuntimeConfig, program: Program, kernel: Kernel): Built => {
   let call: Built["call"];
   try {
     call = cfg.gpu.createKernel(src.source, {
-      output: [out.size],
+      output: layout.output,
+      returnType: layout.kind === "rows4" ? "Array(4)" : "Float",
       precision: "single",
       argumentTypes,
       loopMaxIterations: src.maxLoop + 1,
@@ -92,7 +96,7 @@ const build = (cfg: RuntimeConfig, program: Program, kernel: Kernel): Built => {
     throw new GpujsCompileError(kernel.name, cfg.backend, src.source, e);
   }
   cfg.stats.compiles++;
-  const built: Built = { call, source: src.source, ready: false };
+  const built: Built = { call, source: src.source, unpack: layout.unpack, ready: false };
   cfg.cache.set(key, built);
   return built;
 };
@@ -102,9 +106,9 @@ const launch = async (cfg: RuntimeConfig, kernel: Kernel, built: Built, args: Re
   cfg.stats.launches++;
   try {
     const r = built.call(...args);
-    const v = (isPromise(r) ? await r : r) as Value;
+    const v = isPromise(r) ? await r : r;
     built.ready = true;
-    return v;
+    return v instanceof Float32Array || typeof (v as { toArray?: unknown }).toArray === "function" ? (v as Value) : built.unpack(v);
   } catch (e) {
     if (built.ready) throw e;
     throw new GpujsCompileError(kernel.name, cfg.backend, built.source, e);

@@ -115,6 +115,9 @@ export const configProblems = (cfg: MwmaeConfig): string[] => {
   if (problems.length > 0) return problems;
   const n = (cfg.input.frames / cfg.patch.time) * (cfg.input.mels / cfg.patch.freq);
   if (keepCount(n, cfg.maskRatio) < 1) problems.push(`maskRatio: ${cfg.maskRatio} leaves no visible patch out of ${n}`);
+  if (cfg.kind === "mae" && cfg.decoder.windows !== "auto" && cfg.decoder.windows.some((w) => w !== 0)) {
+    problems.push("decoder.windows: the plain MAE has only global heads (use kind mwmae for windows)");
+  }
   if (cfg.kind === "mwmae" && cfg.useClsToken) problems.push("useClsToken: MW-MAE's window heads tile the n patches; a class token would straddle them");
   if (cfg.kind === "mwmae" && cfg.decoder.windows !== "auto") {
     const ws = cfg.decoder.windows;

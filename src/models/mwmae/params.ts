@@ -28,12 +28,12 @@ export interface PatchEmbed {
 export interface MwmaeCore {
   readonly patch_embed: PatchEmbed;
   readonly cls_token?: Tensor<readonly [1, 1, number]>;
-  /** Fixed 2-D sin-cos table `[1, tokens, dim]`; kept among params as the official code does. */
+  /** 2-D sin-cos table `[1, tokens, dim]`: fixed in the paper, an (updated) param in the official code. */
   readonly pos_embed: Tensor<readonly [1, number, number]>;
   readonly encoder_norm: LayerNorm;
   readonly decoder_embed: Dense;
   readonly mask_token: Tensor<readonly [1, 1, number]>;
-  /** Fixed 1-D sin-cos table `[1, tokens, decoder dim]`. */
+  /** 1-D sin-cos table `[1, tokens, decoder dim]`, likewise. */
   readonly decoder_pos_embed: Tensor<readonly [1, number, number]>;
   readonly decoder_norm: LayerNorm;
   readonly decoder_pred: Dense;

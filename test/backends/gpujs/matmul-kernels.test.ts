@@ -25,9 +25,10 @@ describe.each(Object.keys(gpus) as Array<keyof typeof gpus>)("matmul kernels on 
 });
 
 describe("buildMatmulKernel", () => {
-  it("lays out naive results as rows and multi-row results as 4-vectors of padded row groups", () => {
+  it("lays out naive results as rows, flat ones flat, and multi-row results as 4-vectors of padded row groups", () => {
     const gpu = gpus.cpu;
     expect(buildMatmulKernel(gpu, { m: 6, k: 3, n: 5, batch: 2, variant: "naive" })).toMatchObject({ layout: "rows", output: [5, 12], flops: 360 });
+    expect(buildMatmulKernel(gpu, { m: 6, k: 3, n: 5, batch: 2, variant: "flat" })).toMatchObject({ layout: "flat", output: [60] });
     expect(buildMatmulKernel(gpu, { m: 6, k: 3, n: 5, batch: 2, variant: "rows4u4" })).toMatchObject({ layout: "rows4", output: [5, 4] });
   });
 

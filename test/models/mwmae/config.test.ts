@@ -59,6 +59,10 @@ describe("MwmaeConfig", () => {
     expect(problemsOf({ ...base, encoder: { dim: 768, depth: 12, heads: 7 } })).toContain("encoder.heads: 7 heads do not divide width 768");
     expect(problemsOf({ ...base, patch: { time: 3, freq: 16 } })).toContain("patch.time: 3 does not tile the 200 frames of the input");
     expect(problemsOf({ ...base, maskRatio: 1 })).toContain("maskRatio: 1 is outside (0, 1)");
+    expect(problemsOf({ ...base, kind: "mae", decoder: { ...base.decoder, windows: [2, 0, 0, 0, 0, 0, 0, 0] } })).toContain(
+      "decoder.windows: the plain MAE has only global heads",
+    );
+    expect(problemsOf({ ...base, useClsToken: true })).toMatch(/useClsToken: MW-MAE's window heads/);
     expect(problemsOf({ ...base, maskRatio: 0.999 })).toContain("maskRatio: 0.999 leaves no visible patch out of 250");
   });
 });
@@ -87,6 +91,13 @@ describe("decodeOfficialConfig", () => {
   it("reads the plain MAE with a class token, and the HEAR model", () => {
     expect(decode("tiny_mae_cls.json")).toMatchObject({ kind: "mae", useClsToken: true, decoder: { heads: 2 } });
     expect(geometry(decode("hear_embed.json"))).toMatchObject({ grid: [50, 5], windows: [2, 5, 25, 0] });
+  });
+
+  it("reads the standalone *.config.json files as the configs inside the golden files", () => {
+    const file = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, "../../golden", name), "utf8"));
+    expect(decodeOfficialConfig("tiny_mwmae.config.json")(file("tiny_mwmae.config.json"))).toEqual(E.right(decode("tiny_mwmae.json")));
+    expect(decodeOfficialConfig("tiny_mae_cls.config.json")(file("tiny_mae_cls.config.json"))).toEqual(E.right(decode("tiny_mae_cls.json")));
+    expect(decodeOfficialConfig("tiny_hear.config.json")(file("tiny_hear.config.json"))).toEqual(E.right(decode("hear_embed.json")));
   });
 
   it("rejects options it does not implement, and inconsistent derived fields", () => {

@@ -13,6 +13,7 @@ import {
   formatParamTable,
   geometry,
   init,
+  liftParams,
   loadParams,
   paramShapes,
   paramTable,
@@ -67,6 +68,9 @@ describe("init", () => {
       E.left({ path: "encoder_block_01/Mlp_0/Dense_1/kernel", message: "missing parameter encoder_block_01/Mlp_0/Dense_1/kernel [128, 32]" }),
     );
     expect(loadParams(tiny, { ...flat, "params/extra/kernel": leaves[0]! })).toMatchObject(E.left({ path: "extra/kernel" }));
+    const lifted = liftParams(host);
+    expect(E.isRight(checkParams(tiny, lifted))).toBe(true);
+    expect(lifted.mask_token.op).toBe("constant");
   });
 });
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as E from "fp-ts/Either";
 import * as t from "io-ts";
 import { describe, expect, it } from "vitest";
-import { flatten, isHostTensor, lift, realize, reshape, type HostTensor, type Tensor } from "../../../src";
+import { flatten, isHostTensor, lift, realize, reshape, type Tensor } from "../../../src";
 import { decodeFlaxMsgpack } from "../../../src/io/flax-msgpack";
 import { decodeSafetensors } from "../../../src/io/safetensors";
 import {
@@ -130,10 +130,9 @@ describe("checkParams", () => {
 describe("loadParams from an official checkpoint (tiny_mwmae.msgpack)", () => {
   it("maps every Flax path onto the tree, with the golden values", () => {
     const bytes = new Uint8Array(readFileSync(join(__dirname, "../../golden/tiny_mwmae.msgpack")));
-    const flat = E.getOrElseW((e: { message: string }) => {
-      throw new Error(e.message);
-    })(decodeFlaxMsgpack(bytes, "tiny_mwmae.msgpack")) as Record<string, HostTensor>;
-    const loaded = loadParams(tinyCfg, flat);
+    const flat = decodeFlaxMsgpack(bytes, "tiny_mwmae.msgpack");
+    if (E.isLeft(flat)) throw new Error(flat.left.message);
+    const loaded = loadParams(tinyCfg, flat.right);
     if (E.isLeft(loaded)) throw new Error(loaded.left.message);
     const { leaves, paths } = flatten(loaded.right, isHostTensor);
     expect(paths.map((p) => `params/${p}`).sort()).toEqual(Object.keys(tiny.weights).sort());
