@@ -15,7 +15,7 @@ export const speedVsTfjs = (report: BenchReport, r: BenchResult): number | undef
 };
 
 export const formatTable = (report: BenchReport, title: string): string => {
-  const header = ["workload", "impl", "backend", "median ms", "min ms", "max ms", "GFLOP/s", "launches", "compile ms", "peak MB", "speed vs tfjs"];
+  const header = ["workload", "impl", "backend", "median ms", "min ms", "max ms", "GFLOP/s", "audio s/s", "launches", "compile ms", "peak MB", "speed vs tfjs"];
   const rows = report.results.map((r) => [
     r.workload,
     r.impl,
@@ -24,6 +24,7 @@ export const formatTable = (report: BenchReport, title: string): string => {
     fixed(r.minMs, 1),
     fixed(r.maxMs, 1),
     fixed(r.gflops, 2),
+    fixed(r.audioSecondsPerSecond, 3),
     fixed(r.launches, 0),
     fixed(r.compileMs, 0),
     fixed(r.peakBytes === undefined ? undefined : r.peakBytes / 2 ** 20, 1),

@@ -1,6 +1,7 @@
 /**
- * @file The `mwmae` command (bin/mwmae.js) runs with plain Node: help, version, and an honest exit
- * code for the subcommands that are not built yet.
+ * @file The `mwmae` command (bin/mwmae.js) runs with plain Node, loading the TypeScript CLI through
+ * tsx: help listing every command, the version, each command's `--help`, and honest exit codes for
+ * bare and unknown commands.
  */
 
 import { execFile } from "node:child_process";
@@ -26,7 +27,7 @@ describe("bin/mwmae.js", () => {
     expect(pkg.bin).toEqual({ mwmae: "./bin/mwmae.js" });
   });
 
-  it("prints usage with the planned subcommands on --help", async () => {
+  it("prints usage with every command on --help", async () => {
     const { code, stdout } = await mwmae("--help");
     expect(code).toBe(0);
     expect(stdout).toMatch(/^usage: mwmae <command>/);
@@ -39,11 +40,18 @@ describe("bin/mwmae.js", () => {
     expect(stdout.trim()).toBe(`mwmae-ts ${pkg.version}`);
   });
 
-  it("exits 1 for a subcommand that is not built yet, and 2 for an unknown one", async () => {
-    const planned = await mwmae("embed", "clip.wav");
-    expect(planned.code).toBe(1);
-    expect(planned.stderr).toMatch(/mwmae embed: not available yet/);
-    const unknown = await mwmae("train");
+  it("prints each command's help", async () => {
+    const helps = await Promise.all(["pretrain", "embed", "inspect"].map((c) => mwmae(c, "--help")));
+    helps.forEach(({ code, stdout }, i) => {
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^usage: mwmae ${["pretrain", "embed", "inspect"][i]} `));
+    });
+  });
+
+  it("exits 2 for a bare call and for an unknown command", async () => {
+    const [bare, unknown] = await Promise.all([mwmae(), mwmae("train")]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^usage: mwmae <command>/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "train"/);
   });

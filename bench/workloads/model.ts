@@ -7,6 +7,7 @@
 
 import { forwardFeatures, geometry, init, maskingNoise, preset, pretrainLoss, type MwmaeConfig } from "../../src/models/mwmae";
 import { fromData, jit, key, realize, valueAndGrad, type Backend } from "../../src";
+import { programStats } from "../backends";
 import type { Job } from "../job";
 import { uniform } from "./data";
 
@@ -32,7 +33,7 @@ export const modelJobs = (backend: Backend, quick: boolean): Job[] => [
       const noise = await realize(maskingNoise(key(1), batch, geometry(cfg).patches));
       const args = { params, x, noise };
       const step = await jit((a) => valueAndGrad(pretrainLoss(cfg))(a.params, a.x, a.noise), args, backend);
-      return { call: () => step(args) };
+      return { call: () => step(args), ...programStats(backend, step.graph) };
     },
   },
   {
@@ -43,7 +44,7 @@ export const modelJobs = (backend: Backend, quick: boolean): Job[] => [
       const { cfg, batch, params, x } = await setup(quick);
       const args = { params, x };
       const embed = await jit((a) => forwardFeatures(a.params, cfg)(a.x), args, backend);
-      return { call: () => embed(args), audioSeconds: batch * clipSeconds };
+      return { call: () => embed(args), audioSeconds: batch * clipSeconds, ...programStats(backend, embed.graph) };
     },
   },
 ];

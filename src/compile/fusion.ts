@@ -21,6 +21,13 @@ import { topo, type Graph } from "../trace";
 export interface FusionOptions {
   /** Inline what the rules allow (default true); false gives one kernel per primitive. */
   readonly fuse?: boolean;
+  /** Nodes that must be roots whatever the rules say (the schedule adds them to respect `maxInputs`). */
+  readonly roots?: ReadonlySet<Node>;
+  /**
+   * Most buffers one kernel may read (WebGPU binds at most 8 storage buffers per stage by default,
+   * output included); a kernel over the limit is split by making its inlined inputs roots.
+   */
+  readonly maxInputs?: number;
 }
 
 /** Roots of a program: nodes that are computed by a kernel into a buffer. */
@@ -54,7 +61,8 @@ export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions
   const position = new Map(order.map((n, i) => [n, i]));
   const sources = new Set(order.filter((n) => n.op === "input" || (n.op === "constant" && size(n.shape) > 1) || (n.op === "constant" && outputs.has(n))));
   const isLeaf = (n: Node): boolean => n.op === "input" || n.op === "constant";
-  const roots = new Set<Node>(order.filter((n) => !isLeaf(n) && (options.fuse === false || outputs.has(n) || reductions.has(n.op))));
+  const forced = options.roots ?? new Set<Node>();
+  const roots = new Set<Node>(order.filter((n) => !isLeaf(n) && (options.fuse === false || outputs.has(n) || reductions.has(n.op) || forced.has(n))));
   if (options.fuse === false) return { roots, sources };
 
   const consumers = new Map<Node, Node[]>();
@@ -111,7 +119,7 @@ export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions
   // A reduction evaluated once per thread of a non-reducing root (or of a sum/max, whose body reads
   // each element once) is fused there: matmul + bias + activation becomes one kernel.
   for (const r of order) {
-    if (!reductions.has(r.op) || outputs.has(r)) continue;
+    if (!reductions.has(r.op) || outputs.has(r) || forced.has(r)) continue;
     roots.delete(r);
     const home = placement(r);
     const root = home === null ? undefined : order[Number(home.split(":")[0])]!;

@@ -24,8 +24,11 @@ export type Expr =
   /** `cond ≠ 0 ? a : b`. */
   | { readonly kind: "select"; readonly cond: Expr; readonly a: Expr; readonly b: Expr }
   | { readonly kind: "cast"; readonly to: DType; readonly x: Expr }
-  /** `acc = init; for r<loop> in [0, extent): acc = op(acc, body)`. */
-  | { readonly kind: "reduce"; readonly op: ReduceOp; readonly loop: number; readonly extent: number; readonly body: Expr };
+  /**
+   * `acc = init; for r<loop> in [0, extent): acc = op(acc, body)`; with `count`, the loop stops after
+   * `count` trips (a per-thread bound, at most `extent`: segment sums of a scatter-add).
+   */
+  | { readonly kind: "reduce"; readonly op: ReduceOp; readonly loop: number; readonly extent: number; readonly body: Expr; readonly count?: Expr };
 
 export type ExprKind = Expr["kind"];
 export type ExprOf<K extends ExprKind> = Extract<Expr, { readonly kind: K }>;
@@ -99,7 +102,7 @@ export const children = (e: Expr): ReadonlyArray<Expr> => {
     case "select":
       return [e.cond, e.a, e.b];
     case "reduce":
-      return [e.body];
+      return e.count === undefined ? [e.body] : [e.body, e.count];
   }
 };
 
@@ -129,7 +132,7 @@ export const exprKey = (e: Expr): string => {
       case "select":
         return `sel(${exprKey(e.cond)},${exprKey(e.a)},${exprKey(e.b)})`;
       case "reduce":
-        return `${e.op}_r${e.loop}<${e.extent}(${exprKey(e.body)})`;
+        return `${e.op}_r${e.loop}<${e.extent}${e.count === undefined ? "" : `,${exprKey(e.count)}`}(${exprKey(e.body)})`;
     }
   })();
   exprKeys.set(e, k);

@@ -8,7 +8,7 @@
 
 import type { Node, OpName } from "../ir";
 import { normAxis, size } from "../shape";
-import { addConst, constIndex, loopIndex, ravel, unravel, valueIndex, type Index } from "./index-expr";
+import { add as indexAdd, addConst, constIndex, loopIndex, ravel, unravel, valueIndex, type Index } from "./index-expr";
 import { exprKey, type Expr } from "./kernel-ir";
 
 export interface LowerContext {
@@ -16,6 +16,8 @@ export interface LowerContext {
   readonly at: (node: Node, index: ReadonlyArray<Index>) => Expr;
   /** A fresh reduction loop id. */
   readonly loop: () => number;
+  /** A new i32 constant computed at compile time, given a buffer of its own. */
+  readonly constant: (data: Int32Array, shape: ReadonlyArray<number>) => Node;
 }
 
 type Rule<K extends OpName> = (node: Node<K>, index: ReadonlyArray<Index>, ctx: LowerContext) => Expr;
@@ -55,6 +57,48 @@ const reduce: Rule<"sum" | "max"> = (node, index, ctx) => {
   const r = unravel(loopIndex(loop, size(dims)), dims);
   const at = x.shape.map((_, d) => (axes.includes(d) ? r[axes.indexOf(d)]! : index[d]!));
   return { kind: "reduce", op: node.op, loop, extent: size(dims), body: ctx.at(x, at) };
+};
+
+/**
+ * Contributions to each output of a scatter-add with constant indices, grouped by output in index
+ * order (so sums accumulate in the reference's order): output p takes `upd` at positions
+ * `perm[start[p] … start[p] + count[p])` along the axis.
+ */
+const csr = (idx: ArrayLike<number>, idxShape: ReadonlyArray<number>, outShape: ReadonlyArray<number>, axis: number) => {
+  const outSize = size(outShape);
+  const count = new Int32Array(outSize);
+  const inner = size(idxShape.slice(axis + 1));
+  const [j, line] = [(q: number) => Math.floor(q / inner) % idxShape[axis]!, (q: number) => Math.floor(q / (inner * idxShape[axis]!))];
+  const target = (q: number): number => (line(q) * outShape[axis]! + idx[q]!) * inner + (q % inner);
+  for (let q = 0; q < idx.length; q++) count[target(q)]!++;
+  const start = new Int32Array(outSize);
+  for (let p = 1; p < outSize; p++) start[p] = start[p - 1]! + count[p - 1]!;
+  const perm = new Int32Array(idx.length);
+  const fill = new Int32Array(outSize);
+  for (let q = 0; q < idx.length; q++) {
+    const p = target(q);
+    perm[start[p]! + fill[p]!++] = j(q);
+  }
+  return { start, count, perm, longest: count.reduce((m, c) => Math.max(m, c), 0) };
+};
+
+const segmentSum = (node: Node<"scatterAdd">, index: ReadonlyArray<Index>, ctx: LowerContext, a: number): Expr => {
+  const [base, ix, upd] = [input(node, 0), input(node, 1), input(node, 2)];
+  const { start, count, perm, longest } = csr((ix as Node<"constant">).attrs.data, ix.shape, node.shape, a);
+  const base0 = ctx.at(base, index);
+  if (longest === 0) return base0;
+  const loop = ctx.loop();
+  const first = ctx.at(ctx.constant(start, node.shape), index);
+  const at = valueIndex(first, perm.length, exprKey(first));
+  const slot = ctx.at(ctx.constant(perm, [perm.length]), [indexAdd(at, loopIndex(loop, longest))]);
+  const j = valueIndex(slot, ix.shape[a]!, exprKey(slot));
+  const body = ctx.at(
+    upd,
+    index.map((i, d) => (d === a ? j : i)),
+  );
+  const trips = ctx.at(ctx.constant(count, node.shape), index);
+  const sum: Expr = { kind: "reduce", op: "sum", loop, extent: longest, body, count: trips };
+  return base0.kind === "literal" && base0.value === 0 ? sum : { kind: "binary", op: "add", a: base0, b: sum };
 };
 
 /** The kernel-expression rule of every primitive. */
@@ -153,9 +197,11 @@ export const lowering: { readonly [K in OpName]: Rule<K> } = {
     );
   },
   // out[p] = base[p] + Σ_j (idx[p with axis = j] = p[axis]) · upd[p with axis = j]: a loop, no atomics.
+  // With constant indices, each output loops over its own contributions only (segments, see csr).
   scatterAdd: (node, index, ctx) => {
     const [base, ix, upd] = [input(node, 0), input(node, 1), input(node, 2)];
     const a = normAxis("scatterAdd", node.shape, node.attrs.axis);
+    if (ix.op === "constant") return segmentSum(node, index, ctx, a);
     const loop = ctx.loop();
     const at = index.map((i, d) => (d === a ? loopIndex(loop, ix.shape[a]!) : i));
     const hit: Expr = { kind: "compare", op: "equal", a: ctx.at(ix, at), b: idx(index[a]!) };

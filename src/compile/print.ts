@@ -82,7 +82,7 @@ export const showExpr = (e: Expr, name: (buffer: number) => string, lets?: strin
       case "select":
         return `(${go(x.cond)} ? ${go(x.a)} : ${go(x.b)})`;
       case "reduce":
-        return `(${x.op === "sum" ? "Σ" : "max"} r${x.loop}<${x.extent}: ${go(x.body)})`;
+        return `(${x.op === "sum" ? "Σ" : "max"} r${x.loop}<${x.count === undefined ? x.extent : go(x.count)}: ${go(x.body)})`;
     }
   };
   return go(e);
@@ -90,7 +90,11 @@ export const showExpr = (e: Expr, name: (buffer: number) => string, lets?: strin
 
 const typed = (b: BufferInfo): string => `${bufferName(b)}:${b.dtype}[${b.shape.join(",")}]`;
 
-/** The program as text: kernels in schedule order, then the buffer plan's totals. */
+/**
+ * The program as text: kernels in schedule order, then the buffer plan's totals.
+ * @example
+ * console.log(printKernels(schedule(optimize(trace(({ x }) => softmax(x), { x: spec([4, 5]) })))));
+ */
 export const printKernels = (program: Program): string => {
   const name = (id: number): string => bufferName(program.buffers[id]!);
   const blocks = program.kernels.map((k) => {

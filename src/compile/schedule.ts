@@ -4,7 +4,7 @@
  * and the buffer plan assigns their outputs to reusable slots.
  */
 
-import type { Node, OpName } from "../ir";
+import { constant, type Node, type OpName } from "../ir";
 import { size } from "../shape";
 import { topo, type Graph } from "../trace";
 import { planBuffers } from "./buffer-plan";
@@ -40,8 +40,38 @@ const loadsOf = (e: Expr): number[] => {
   return seen;
 };
 
-/** Compiles a graph into kernels, a schedule and a buffer plan. */
+/**
+ * Compiles a graph into kernels, a schedule and a buffer plan. With `maxInputs`, a kernel that reads
+ * more buffers is split: the nodes inlined directly under its root become roots, and fusion runs again.
+ */
 export const schedule = (graph: Graph, options: FusionOptions = {}): Program => {
+  let forced = new Set(options.roots ?? []);
+  for (;;) {
+    const program = scheduleOnce(graph, { ...options, roots: forced });
+    const limit = options.maxInputs ?? Infinity;
+    const over = program.kernels.filter((k) => k.inputs.length > limit);
+    const next = new Set(forced);
+    const isRoot = new Set(program.kernels.map((k) => k.root));
+    for (const k of over) inlinedFrontier(k.root, isRoot).forEach((n) => next.add(n));
+    if (next.size === forced.size) return program;
+    forced = next;
+  }
+};
+
+/** The nearest layer of inlined nodes under `root`: what to make roots to split its kernel. */
+const inlinedFrontier = (root: Node, isRoot: ReadonlySet<Node>): Node[] => {
+  let level = root.inputs.filter((x) => x.op !== "input" && x.op !== "constant" && !isRoot.has(x));
+  const seen = new Set<Node>();
+  while (level.length > 0) {
+    const real = level.filter((n) => !["reshape", "permute", "expand", "slice", "stopGradient"].includes(n.op));
+    if (real.length > 0) return real;
+    level.forEach((n) => seen.add(n));
+    level = level.flatMap((n) => n.inputs).filter((x) => x.op !== "input" && x.op !== "constant" && !isRoot.has(x) && !seen.has(x));
+  }
+  return [];
+};
+
+const scheduleOnce = (graph: Graph, options: FusionOptions): Program => {
   const { roots, sources } = planFusion(graph, options);
   const order = topo(graph.outputs);
   const position = new Map(order.map((n, i) => [n, i]));
@@ -67,6 +97,12 @@ export const schedule = (graph: Graph, options: FusionOptions = {}): Program => 
     const memo = new Map<string, Expr>();
     const ctx: LowerContext = {
       loop: () => loops++,
+      constant: (data, shape) => {
+        const node = constant(data, shape, "i32");
+        bufferOf.set(node, buffers.length);
+        buffers.push({ id: buffers.length, role: "constant", shape: node.shape, dtype: "i32", size: data.length, node });
+        return node;
+      },
       at: (node, index) => {
         const buffer = bufferOf.get(node);
         const n = size(node.shape);

@@ -68,7 +68,7 @@ describe("gpujs runtime (Node)", () => {
     expect((error as NonFiniteError).index).toBe(1);
   });
 
-  it("auto picks WebAssembly on worker threads in Node and says so", async () => {
+  it("auto picks WebAssembly on worker threads in Node (no GL, no WebGPU) and says so", async () => {
     const backend = gpujs({ mode: "auto" });
     expect(backend.name).toBe("gpujs-async");
     const f = await jit(({ x }) => exp(x), { x: spec([2]) }, backend);

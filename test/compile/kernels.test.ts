@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { add, gelu, layerNorm, matmul, permute, relu, reshape, softmax, spec, sum, trace, transpose, exp } from "../../src";
-import { indexExpr as ix, optimize, printKernels, schedule, showExpr, type Program } from "../../src/compile";
+import { BufferLimitError, indexExpr as ix, optimize, printKernels, schedule, showExpr, type Program } from "../../src/compile";
 
 const show = (x: ReturnType<typeof ix.threadIndex>): string => ix.showIndex(x, () => "?");
 const program = (f: Parameters<typeof trace>[0], specs: Parameters<typeof trace>[1], fuse = true): Program =>
@@ -60,6 +60,25 @@ describe("fusion", () => {
     expect(program(f as never, specs).kernels).toHaveLength(1);
     // matmul, reshape and expand of b, add, expand of the 0 splat (its reshape is folded), maximum
     expect(program(f as never, specs, false).kernels.map((k) => k.root.op)).toEqual(["matmul", "reshape", "expand", "add", "expand", "maximum"]);
+  });
+});
+
+describe("maxInputs", () => {
+  it("splits a kernel that reads too many buffers (WebGPU binds 8 per stage)", () => {
+    const specs = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`x${i}`, spec([4])]));
+    const f = (xs: Record<string, never>) => Object.values(xs).reduce((acc: ReturnType<typeof exp>, x) => add(acc, exp(x)), exp(xs.x0!));
+    expect(schedule(optimize(trace(f as never, specs)), {}).kernels).toHaveLength(1);
+    const split = schedule(optimize(trace(f as never, specs)), { maxInputs: 4 });
+    expect(split.kernels.length).toBeGreaterThan(1);
+    expect(Math.max(...split.kernels.map((k) => k.inputs.length))).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("buffer limits", () => {
+  it("refuses a tensor too large for float32 index arithmetic, naming it, its size and the limit", () => {
+    const g = trace(({ x }) => exp(x), { x: spec([4097, 4096]) });
+    expect(() => schedule(g)).toThrow(BufferLimitError);
+    expect(() => schedule(g)).toThrow("input:f32[4097,4096] has 16781312 elements; a buffer holds at most 16777216");
   });
 });
 

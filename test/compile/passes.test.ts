@@ -9,11 +9,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  add, broadcastTo, concat, constant, cos, div, exp, flatten, full, input, interpret, isNode, less, matmul, max, maximum, mul, neg,
-  pad, permute, reshape, scalar, select, slice, stopGradient, sub, sum, tanh, topo, trace, transpose, spec, type Graph, type Node,
-  type Tensor,
+  add, constant, div, exp, full, grad, interpret, less, matmul, mul, neg, permute, reshape, select, stopGradient, sub, sum, topo,
+  trace, transpose, spec, type Graph, type Node, type Tensor,
 } from "../../src";
-import { cse, dce, fold, nodeCount, optimize, simplify } from "../../src/compile";
+import { batchMatmulSums, cse, dce, fold, nodeCount, optimize, simplify } from "../../src/compile";
+import { randomGraph } from "./random-graphs";
 
 const ops = (g: Graph): string[] => topo(g.outputs).map((n) => n.op);
 const graphOf = (f: (x: Tensor, y: Tensor) => Tensor | Tensor[]): Graph =>
@@ -77,6 +77,20 @@ describe("simplify", () => {
   });
 });
 
+describe("batchMatmulSums", () => {
+  it("turns a weight gradient (a batch of products summed) into one matmul over batch × inner", () => {
+    const g = trace(({ x, w, c }) => grad((ws: Tensor) => sum(mul(matmul(x, ws), c)) as Tensor<readonly []>)(w), { x: spec([2, 3, 4]), w: spec([4, 5]), c: spec([2, 3, 5]) });
+    const o = batchMatmulSums.run(simplify.run(g));
+    const mm = topo(o.outputs).filter((n) => n.op === "matmul");
+    expect(mm.map((n) => n.shape)).toEqual([[4, 5]]);
+    expect(mm[0]!.inputs[0]!.shape).toEqual([4, 6]);
+    expect(ops(o)).not.toContain("sum");
+    const bound = new Map<Node, Float64Array>(g.inputs.map((n, i) => [n, Float64Array.from({ length: n.shape.reduce((a, b) => a * b, 1) }, (_, j) => Math.sin(i + j))]));
+    const [want, got] = [interpret(g.outputs, bound, { precision: "f64" }), interpret(o.outputs, bound, { precision: "f64" })];
+    Array.from(want[0]!).forEach((v, i) => expect(got[0]![i]).toBeCloseTo(v, 12));
+  });
+});
+
 describe("optimize", () => {
   it("shrinks a graph with redundant work and keeps its inputs", () => {
     const g = graphOf((x, y) => [add(mul(exp(x), 1), exp(x)), transpose(transpose(stopGradient(y)))]);
@@ -85,39 +99,6 @@ describe("optimize", () => {
     expect(o.inputs).toBe(g.inputs);
   });
 
-  // Random graphs: a pool of tensors (two inputs, constants and splats) grown by steps that each apply
-  // one primitive (through its typed constructor) to pool members picked by index.
-  const step = fc.record({ op: fc.nat({ max: 17 }), a: fc.nat(), b: fc.nat(), k: fc.nat({ max: 5 }) });
-  const build = (x: Tensor, y: Tensor, steps: ReadonlyArray<{ op: number; a: number; b: number; k: number }>, values: number[]): Tensor[] => {
-    const pool: Tensor[] = [x, y, full([2, 3], 0), full([2, 3], 1), constant(values.slice(0, 6), [2, 3]), constant(values.slice(0, 6), [2, 3])];
-    const pick = (i: number): Tensor => pool[i % pool.length]!;
-    for (const s of steps) {
-      const [a, b] = [pick(s.a), pick(s.b)];
-      const k = s.k;
-      const next: Tensor = [
-        () => add(a, b),
-        () => sub(a, b),
-        () => mul(a, b),
-        () => div(a, add(mul(b, b), 1)),
-        () => maximum(a, b),
-        () => neg(a),
-        () => exp(tanh(a)),
-        () => cos(a),
-        () => reshape(reshape(a, [3, 2]), [2, 3]),
-        () => transpose(transpose(a)),
-        () => broadcastTo(sum(a, [k % 2] as never, true) as Tensor, [2, 3]),
-        () => broadcastTo(max(a, [1], true) as Tensor, [2, 3]),
-        () => select(less(a, b), a, stopGradient(b)),
-        () => mul(a, k === 0 ? 0 : 1),
-        () => add(a, k),
-        () => slice(pad(a, 1, 1, 2), 1, k % 3, (k % 3) + 3),
-        () => slice(concat([a, b], 0), 0, k % 3, (k % 3) + 2),
-        () => matmul(a, transpose(b)).shape[0] === 2 ? reshape(broadcastTo(sum(matmul(a, transpose(b)), [1], true) as Tensor, [2, 3]), [2, 3]) : a,
-      ][s.op]!();
-      pool.push(next);
-    }
-    return pool.slice(-3);
-  };
   const sameValues = (got: ArrayLike<number>, want: ArrayLike<number>): boolean =>
     Array.from(want).every((w, i) => {
       const g = got[i]!;
@@ -126,15 +107,12 @@ describe("optimize", () => {
 
   it("preserves values on random graphs (float64 reference)", () => {
     fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 12, maxLength: 12 }), (steps, values) => {
-        const x = input("x", [2, 3]);
-        const y = input("y", [2, 3]);
-        const outputs = build(x, y, steps, values);
-        const g: Graph = { inputs: [x, y] as Node<"input">[], outputs, inputTree: flatten([x, y], isNode).def, outputTree: flatten(outputs, isNode).def };
+      fc.property(randomGraph, ({ graph: g, values }) => {
+        const [x, y] = g.inputs;
         const o = optimize(g);
         const bound = new Map<Node, Float64Array>([
-          [x, Float64Array.from(values.slice(0, 6))],
-          [y, Float64Array.from(values.slice(6, 12))],
+          [x!, Float64Array.from(values.slice(0, 6))],
+          [y!, Float64Array.from(values.slice(6, 12))],
         ]);
         const want = interpret(g.outputs, bound, { precision: "f64" });
         const got = interpret(o.outputs, bound, { precision: "f64" });

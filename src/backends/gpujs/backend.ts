@@ -53,11 +53,29 @@ export interface GpujsBackend extends Backend {
 /** A runner that also exposes the program it runs. */
 export type GpujsRunner = Runner & { readonly program: Program };
 
+/**
+ * Most buffers a kernel may read: WebGPU binds at most 8 storage buffers per shader stage by default
+ * (the output is one); WebGL2 guarantees 16 texture units. The host modes have no limit.
+ */
+const maxInputs: Readonly<Record<GpujsMode, number | undefined>> = {
+  cpu: undefined,
+  webasm: undefined,
+  async: undefined,
+  webgl: 15,
+  webgl2: 15,
+  headlessgl: 15,
+  webgpu: 7,
+};
+
 const pipelineModes = new Set<GpujsMode>(["webgl", "webgl2", "webgpu", "headlessgl"]);
 
 const isNode = (): boolean => typeof process !== "undefined" && typeof process.versions?.node === "string";
 
-/** The fastest mode available: WebGPU, then WebGL2, then headless GL; else WebAssembly (threaded in Node). */
+/**
+ * The fastest mode available: WebGPU, then WebGL2, then headless GL; else WebAssembly, on the worker
+ * pool in Node (`async`: kernels of ≥ 4096 cells split across cores, 1.4–1.6× `webasm` on matmuls on
+ * an idle 2-core machine per docs/gpujs-notes.md; smaller kernels stay on the calling thread).
+ */
 const pickMode = (GPU: GpuClass | undefined): GpujsMode => {
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
   if (!isNode() && nav?.gpu !== undefined) return "webgpu";
@@ -88,7 +106,7 @@ export const gpujs = (options: GpujsOptions = {}): GpujsBackend => {
   const cache: RuntimeConfig["cache"] = new Map();
   let gpu: GpuLike | undefined;
   const compile = (graph: Graph): Program =>
-    schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
+    schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false, maxInputs: maxInputs[mode] });
   return {
     name,
     mode,

@@ -6,7 +6,7 @@
  * `loopMaxIterations`, and a kernel's source is its structural cache key.
  */
 
-import { children, exprKey, indexExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile";
+import { children, exprKey, indexExpr, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile";
 import type { OpName } from "../../ir";
 import { gpujsIndexLowering, gpujsLowering, isUnsupported, type IndexLowering, type Lowering } from "./lowering";
 
@@ -77,21 +77,32 @@ export const kernelSource = (
   };
 
   // Scopes: the kernel body, then one per open loop (innermost last).
-  const scopes: Array<{ loop: number; lines: string[] }> = [{ loop: -1, lines: [] }];
+  type Scope = { loop: number; lines: string[]; keys: string[] };
+  const scopes: Scope[] = [{ loop: -1, lines: [], keys: [] }];
   const names = new Map<string, string>();
   let counter = 0;
   let maxLoop = 0;
-  const scopeFor = (loops: ReadonlySet<number>): { lines: string[] } => {
+  const scopeFor = (loops: ReadonlySet<number>): Scope => {
     for (let s = scopes.length - 1; s > 0; s--) if (loops.has(scopes[s]!.loop)) return scopes[s]!;
     return scopes[0]!;
   };
-  const bindIn = (scope: { lines: string[] }, key: string, code: string): string => {
+  const bindIn = (scope: Scope, key: string, code: string): string => {
     const hit = names.get(key);
     if (hit !== undefined) return hit;
     const name = `v${counter++}`;
     scope.lines.push(`const ${name} = ${code};`);
+    scope.keys.push(key);
     names.set(key, name);
     return name;
+  };
+  /** Emits `build` inside a new block for `loop`; names bound there are forgotten when it closes. */
+  const inLoop = <T>(loop: number, build: () => T): { lines: string[]; value: T } => {
+    const scope: Scope = { loop, lines: [], keys: [] };
+    scopes.push(scope);
+    const value = build();
+    scopes.pop();
+    scope.keys.forEach((k) => names.delete(k));
+    return { lines: scope.lines.map((l) => `  ${l}`), value };
   };
 
   const atom = (a: Atom): string => {
@@ -152,21 +163,36 @@ export const kernelSource = (
     }
   };
 
-  /** One loop for reductions that share a loop id: every accumulator advances in the same trip. */
-  const emitLoop = (group: ReadonlyArray<Extract<Expr, { kind: "reduce" }>>, scope: { lines: string[] }): void => {
+  /**
+   * One loop for reductions that share a loop id: every accumulator advances in the same trip. Loops
+   * of 8 trips or more are unrolled by 4 (then a remainder loop): more arithmetic per loaded value,
+   * which is what gpu.js's WebAssembly code rewards (docs/gpujs-notes.md, rows4u4).
+   */
+  const emitLoop = (group: ReadonlyArray<Extract<Expr, { kind: "reduce" }>>, scope: Scope): void => {
     const { loop, extent } = group[0]!;
     maxLoop = Math.max(maxLoop, extent);
-    scopes.push({ loop, lines: [] });
-    const steps = group.map((e, i) => {
-      const rule = need(table.reduce[e.op], e.op);
-      const acc = `acc${loop}_${i}`;
-      scope.lines.push(`let ${acc} = ${rule.init};`);
-      return { acc, rule, body: emit(e.body) };
-    });
-    const inner = scopes.pop()!;
-    scope.lines.push(`for (let r${loop} = 0; r${loop} < ${extent}; r${loop}++) {`);
-    scope.lines.push(...inner.lines.map((l) => `  ${l}`), ...steps.map((st) => `  ${st.acc} = ${st.rule.combine(st.acc, st.body)};`), "}");
-    group.forEach((e, i) => names.set(exprKey(e), steps[i]!.acc));
+    // A per-thread trip count (emitted before the loop) is a bound gpu.js caps at loopMaxIterations.
+    const count = group[0]!.count;
+    const bound = count === undefined ? String(extent) : emit(count);
+    const rules = group.map((e) => need(table.reduce[e.op], e.op));
+    const accs = group.map((_, i) => `acc${loop}_${i}`);
+    group.forEach((_, i) => scope.lines.push(`let ${accs[i]} = ${rules[i]!.init};`));
+    const unroll = extent >= 8 && count === undefined ? 4 : 1;
+    const main = count === undefined ? String(Math.floor(extent / unroll) * unroll) : bound;
+    const shifted = (e: Expr, u: number): Expr =>
+      u === 0 ? e : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? indexExpr.addConst(indexExpr.atomIndex(a), u) : undefined));
+    const steps = (copies: number) =>
+      inLoop(loop, () =>
+        Array.from({ length: copies }, (_, u) => group.map((e, i) => `${accs[i]} = ${rules[i]!.combine(accs[i]!, emit(shifted(e.body, u)))};`)).flat(),
+      );
+    const r = `r${loop}`;
+    const body = steps(unroll);
+    scope.lines.push(`for (let ${r} = 0; ${r} < ${main}; ${unroll === 1 ? `${r}++` : `${r} += ${unroll}`}) {`, ...body.lines, ...body.value.map((l) => `  ${l}`), "}");
+    if (count === undefined && Number(main) < extent) {
+      const tail = steps(1);
+      scope.lines.push(`for (let ${r} = ${main}; ${r} < ${extent}; ${r}++) {`, ...tail.lines, ...tail.value.map((l) => `  ${l}`), "}");
+    }
+    group.forEach((e, i) => names.set(exprKey(e), accs[i]!));
   };
 
   // Reductions first, grouped by loop, so that copies of a kernel share their loop trips.
@@ -174,7 +200,9 @@ export const kernelSource = (
   for (const id of [...new Set(pending.map((e) => e.loop))]) {
     const group = pending.filter((e) => e.loop === id && !names.has(exprKey(e)));
     const unique = group.filter((e, i) => group.findIndex((o) => exprKey(o) === exprKey(e)) === i);
-    if (unique.length > 0) emitLoop(unique, scopes[0]!);
+    // Loops with per-thread trip counts cannot share trips: each gets its own.
+    if (unique.some((e) => e.count !== undefined)) unique.forEach((e) => emitLoop([e], scopes[0]!));
+    else if (unique.length > 0) emitLoop(unique, scopes[0]!);
   }
   const results = outputs.map(emit);
   const params = kernel.inputs.map((b) => args.get(b)).join(", ");

@@ -4,3 +4,4 @@ export * from "./lowering";
 export { kernelSource, LoweringError, type KernelSource } from "./codegen";
 export { GpujsCompileError, failingLine } from "./errors";
 export type { KernelStats, GpuLike } from "./runtime";
+export { layoutOf, type Layout } from "./layout";

@@ -22,7 +22,8 @@ export interface Layout {
 
 const ROWS = 4;
 
-const hasLongReduction = (e: Expr): boolean => (e.kind === "reduce" && e.extent >= 16) || children(e).some(hasLongReduction);
+const hasLongReduction = (e: Expr): boolean =>
+  (e.kind === "reduce" && e.extent >= 16 && e.count === undefined) || children(e).some(hasLongReduction);
 
 /** The layout of `kernel` writing `shape`; `rows4` only where `hostMode` (plain arrays come back). */
 export const layoutOf = (kernel: Kernel, shape: ReadonlyArray<number>, hostMode: boolean): Layout => {

@@ -1,11 +1,12 @@
 /**
  * @file Hand-tuned gpu.js matmul kernels (docs/gpujs-notes.md, "Dense matmul throughput"): `naive`
- * (one output cell per thread), `rows4` (4 output rows per thread, so one lane-varying load of B feeds 4
- * multiply-adds) and `rows4u4` (rows4 with the inner loop unrolled by 4: 4 B loads feed 16
- * multiply-adds, the fastest on webasm). Kernels are generated as source text with every size and stride
- * a literal, so loop bounds are exact (no `loopMaxIterations` cut) and the same text runs on cpu, webasm,
- * async, webgl2 and webgpu. Operands are flat row-major arrays (or flat pipeline textures) addressed
- * through strides, so batch broadcasting and transposed operands cost nothing extra.
+ * (one output cell per thread), `flat` (naive with a flat output, for device-resident pipelines),
+ * `rows4` (4 output rows per thread, so one lane-varying load of B feeds 4 multiply-adds) and `rows4u4`
+ * (rows4 with the inner loop unrolled by 4: 4 B loads feed 16 multiply-adds, the fastest on webasm).
+ * Kernels are generated as source text with every size and stride a literal, so loop bounds are exact
+ * (no `loopMaxIterations` cut) and the same text runs on cpu, webasm, async, webgl2 and webgpu.
+ * Operands are flat row-major arrays (or flat pipeline textures) addressed through strides, so batch
+ * broadcasting and transposed operands cost nothing extra.
  */
 
 import type { GPU, IKernelRunShortcut, KernelOutput, Texture } from "gpu.js";
@@ -67,13 +68,13 @@ export interface MatmulKernel {
 
 const rowsPerThread = (variant: MatmulVariant): number => (variant === "naive" || variant === "flat" ? 1 : 4);
 
-/** Source lines that set `bi` (batch index) and `r` (first output row) from the thread's y. */
+/** Source lines that set `bi` (batch index) and `r` (first output row) from the thread's y; +0.5 keeps float division exact on GL. */
 const rowPrologue = (groups: number, batch: number, rows: number): string =>
   batch === 1
     ? `const bi = 0; const r = this.thread.y * ${rows};`
-    : `const bi = Math.floor(this.thread.y / ${groups}); const r = (this.thread.y - bi * ${groups}) * ${rows};`;
+    : `const bi = Math.floor((this.thread.y + 0.5) / ${groups}); const r = (this.thread.y - bi * ${groups}) * ${rows};`;
 
-/** `flat`: row, column and batch from the flat thread index; +0.5 keeps float division exact on GL. */
+/** `flat`: row, column and batch from the flat thread index. */
 const flatPrologue = (s: MatmulKernel["spec"]): string =>
   [
     "const t = this.thread.x;",

@@ -4,4 +4,5 @@ export * from "./dce";
 export * from "./cse";
 export * from "./fold";
 export * from "./simplify";
+export * from "./batch-matmul";
 export * from "./optimize";

@@ -1,10 +1,11 @@
 /**
- * @file The optimisation pipeline: dead-code elimination, constant folding, simplification and CSE,
- * repeated while the graph keeps shrinking (each pass can expose work for the others: a fold makes a
- * splat, a simplification makes two nodes equal).
+ * @file The optimisation pipeline: dead-code elimination, constant folding, simplification, CSE and
+ * the batched-matmul-sum rewrite, repeated while the graph keeps shrinking (each pass can expose work
+ * for the others: a fold makes a splat, a simplification makes two nodes equal).
  */
 
 import type { Graph } from "../../trace";
+import { batchMatmulSums } from "./batch-matmul";
 import { cse } from "./cse";
 import { dce } from "./dce";
 import { fold } from "./fold";
@@ -12,9 +13,13 @@ import { nodeCount, type Pass } from "./rewrite";
 import { simplify } from "./simplify";
 
 /** The passes `optimize` runs, in order. */
-export const pipeline: ReadonlyArray<Pass> = [dce, fold, simplify, cse];
+export const pipeline: ReadonlyArray<Pass> = [dce, fold, simplify, cse, batchMatmulSums];
 
-/** Runs the pipeline to a fixed point (at most `rounds` times). */
+/**
+ * Runs the pipeline to a fixed point (at most `rounds` times).
+ * @example
+ * const g = optimize(trace(({ x }) => mul(add(x, 0), 1), { x: spec([3]) })); // just x
+ */
 export const optimize = (graph: Graph, rounds = 4): Graph => {
   let g = graph;
   for (let r = 0; r < rounds; r++) {

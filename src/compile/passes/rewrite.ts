@@ -20,10 +20,11 @@ export const withInputs = (node: Node, inputs: ReadonlyArray<Node>): Node =>
   inputs.every((x, i) => x === node.inputs[i]) ? node : apply(opDef(node.op) as unknown as OpDef<OpName>, inputs, node.attrs);
 
 /**
- * Rebuilds `graph`, replacing each node by `rule(node)` where `node` already has rewritten inputs. A
+ * Rebuilds `graph`, replacing each node by `rule(node, original)` where `node` already has rewritten
+ * inputs and `original` is the node in `graph` (for facts about the old graph, such as use counts). A
  * replacement must have the node's shape and dtype (checked: a rule that changes either is a bug).
  */
-export const rewrite = (graph: Graph, rule: (node: Node) => Node): Graph => {
+export const rewrite = (graph: Graph, rule: (node: Node, original: Node) => Node): Graph => {
   const done = new Map<Node, Node>();
   for (const node of topo(graph.outputs)) {
     if (node.op === "input") {
@@ -34,7 +35,7 @@ export const rewrite = (graph: Graph, rule: (node: Node) => Node): Graph => {
       node,
       node.inputs.map((x) => done.get(x)!),
     );
-    const out = rule(rebuilt);
+    const out = rule(rebuilt, node);
     if (!sameShape(out.shape, node.shape) || out.dtype !== node.dtype) {
       throw new Error(`rewrite: a rule replaced ${node.op}:${node.dtype}[${node.shape}] by ${out.op}:${out.dtype}[${out.shape}]`);
     }

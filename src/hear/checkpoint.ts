@@ -1,0 +1,145 @@
+/**
+ * @file Model files for the HEAR layer: a configuration from JSON in either dialect (this project's
+ * `MwmaeConfig`, possibly under a `model` field, or the official keyword arguments as in
+ * `tiny_hear.config.json`), and the tensors of a checkpoint in either format (this project's
+ * safetensors, or an official Flax msgpack), told apart by their bytes rather than their names.
+ * A safetensors file may carry its own configuration in its metadata (`config`, as the golden files
+ * do, or the model inside this project's `mwmae` checkpoint record, as src/train writes it), so
+ * `--config` is optional for those.
+ */
+
+import { readFileSync } from "node:fs";
+import * as E from "fp-ts/Either";
+import { pipe } from "fp-ts/function";
+import type { HostTensor } from "../ir";
+import { decodeFlaxMsgpack, decodeSafetensors, type FormatError } from "../io";
+import { decodeConfig, decodeOfficialConfig, type ConfigError, type MwmaeConfig } from "../models/mwmae";
+import { hearError, type HearError } from "./error";
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u);
+
+/**
+ * A configuration from parsed JSON: the official keyword arguments when `model_class` is present,
+ * the `model` field of a larger file (a run's configuration) when present, else `MwmaeConfig` itself.
+ * @example
+ * decodeModelConfig("tiny_hear.config.json")(JSON.parse(text)); // Right({ kind: "mwmae", … })
+ */
+export const decodeModelConfig =
+  (source: string) =>
+  (json: unknown): E.Either<ConfigError, MwmaeConfig> =>
+    isRecord(json) && "model_class" in json
+      ? decodeOfficialConfig(source)(json)
+      : isRecord(json) && !("kind" in json) && "model" in json
+        ? decodeModelConfig(`${source} (model)`)(json["model"])
+        : decodeConfig(source)(json);
+
+const parseJson = (text: string, source: string, kind: "config" | "checkpoint"): E.Either<HearError, unknown> =>
+  E.tryCatch(
+    () => JSON.parse(text) as unknown,
+    (e) => hearError(kind, source, `not JSON: ${e instanceof Error ? e.message : String(e)}`),
+  );
+
+const readBytes = (path: string, kind: "config" | "checkpoint"): E.Either<HearError, Uint8Array> =>
+  E.tryCatch(
+    // A fresh Uint8Array, not Node's pooled Buffer: decoders take `.buffer` views of what they get.
+    () => new Uint8Array(readFileSync(path)),
+    (e) => hearError(kind, path, `cannot read: ${e instanceof Error ? e.message : String(e)}`),
+  );
+
+/** Reads and decodes a configuration file (either dialect). */
+export const readConfigFile = (path: string): E.Either<HearError, MwmaeConfig> =>
+  pipe(
+    readBytes(path, "config"),
+    E.chain((bytes) => parseJson(new TextDecoder().decode(bytes), path, "config")),
+    E.chain((json) =>
+      pipe(
+        decodeModelConfig(path)(json),
+        E.mapLeft((e) => hearError("config", path, e.messages.join("; "))),
+      ),
+    ),
+  );
+
+/** What a checkpoint file holds: tensors by official path, and the configuration it carries, if any. */
+export interface CheckpointFile {
+  readonly format: "safetensors" | "flax-msgpack";
+  readonly tensors: Readonly<Record<string, HostTensor>>;
+  /** The raw configuration found in the file's metadata (either dialect), if any. */
+  readonly config?: unknown;
+}
+
+/** safetensors starts with a little-endian u64 header length and a JSON object right after it. */
+const looksLikeSafetensors = (b: Uint8Array): boolean => {
+  if (b.length < 10) return false;
+  const n = new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
+  return b[8] === 0x7b && n + 8n <= BigInt(b.length);
+};
+/** A Flax state dict is a msgpack map: fixmap (0x80–0x8f), map16 (0xde) or map32 (0xdf). */
+const looksLikeMsgpackMap = (b: Uint8Array): boolean => b.length > 0 && ((b[0]! >= 0x80 && b[0]! <= 0x8f) || b[0] === 0xde || b[0] === 0xdf);
+
+const formatMessage = (e: FormatError): string => (e.field === "" ? e.message : `${e.field}: ${e.message}`);
+
+/** The configuration recorded in safetensors metadata: `config`, or this project's `mwmae` record's `meta.config` / `meta.model` (a training run's). */
+const configInMetadata = (metadata: Readonly<Record<string, string>>): unknown => {
+  const parse = (s: string | undefined): unknown => {
+    try {
+      return s === undefined ? undefined : (JSON.parse(s) as unknown);
+    } catch {
+      return undefined;
+    }
+  };
+  const direct = parse(metadata["config"]);
+  if (direct !== undefined) return direct;
+  const record = parse(metadata["mwmae"]);
+  const meta = isRecord(record) && isRecord(record["meta"]) ? record["meta"] : {};
+  return meta["config"] ?? meta["model"];
+};
+
+/**
+ * Reads a checkpoint in either format.
+ * @example
+ * readCheckpointFile("tiny_hear.msgpack"); // Right({ format: "flax-msgpack", tensors: { "params/…": … } })
+ */
+export const readCheckpointFile = (path: string): E.Either<HearError, CheckpointFile> =>
+  pipe(
+    readBytes(path, "checkpoint"),
+    E.chain((bytes): E.Either<HearError, CheckpointFile> => {
+      if (looksLikeSafetensors(bytes)) {
+        return pipe(
+          decodeSafetensors(bytes, path),
+          E.bimap(
+            (e) => hearError("checkpoint", path, formatMessage(e)),
+            (file) => ({ format: "safetensors" as const, tensors: file.tensors, config: configInMetadata(file.metadata) }),
+          ),
+        );
+      }
+      if (looksLikeMsgpackMap(bytes)) {
+        return pipe(
+          decodeFlaxMsgpack(bytes, path),
+          E.bimap(
+            (e) => hearError("checkpoint", path, formatMessage(e)),
+            (tensors) => ({ format: "flax-msgpack" as const, tensors }),
+          ),
+        );
+      }
+      return E.left(hearError("checkpoint", path, `neither a safetensors file nor a Flax msgpack checkpoint (${bytes.length} bytes)`));
+    }),
+  );
+
+/**
+ * The parameters among a checkpoint's tensors: those under `params/` when there are any (other
+ * collections, optimiser state and buffers are left out), else every tensor.
+ */
+export const parameterTensors = (tensors: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> => {
+  const entries = Object.entries(tensors);
+  const params = entries.filter(([k]) => k.startsWith("params/"));
+  return Object.fromEntries(params.length > 0 ? params : entries);
+};
+
+/** The configuration a checkpoint carries, decoded, if it carries one. */
+export const checkpointConfig = (file: CheckpointFile, source: string): E.Either<HearError, MwmaeConfig | undefined> =>
+  file.config === undefined
+    ? E.right(undefined)
+    : pipe(
+        decodeModelConfig(source)(file.config),
+        E.mapLeft((e) => hearError("config", source, `the configuration in its metadata: ${e.messages.join("; ")}`)),
+      );

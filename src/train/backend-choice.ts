@@ -1,0 +1,23 @@
+/**
+ * @file Which backend a run uses, by name: the reference interpreter, or the gpu.js backend in one of
+ * its Node modes (`cpu`, `webasm`, `async`, or `auto` for the fastest available here). A mode that
+ * cannot run here fails with gpu.js's reason when the first graph is prepared.
+ */
+
+import * as E from "fp-ts/Either";
+import { gpujs, reference, type Backend } from "../backends";
+
+export const backendNames = ["reference", "cpu", "webasm", "async", "auto"] as const;
+export type BackendName = (typeof backendNames)[number];
+
+export const isBackendName = (s: string): s is BackendName => (backendNames as ReadonlyArray<string>).includes(s);
+
+/**
+ * The backend called `name`; `Left` lists the choices.
+ * @example
+ * chooseBackend("reference"); // Right(reference-f32)
+ */
+export const chooseBackend = (name: string): E.Either<string, Backend> => {
+  if (!isBackendName(name)) return E.left(`unknown backend "${name}" (choose one of ${backendNames.join(", ")})`);
+  return E.right(name === "reference" ? reference() : gpujs({ mode: name }));
+};

@@ -1,0 +1,88 @@
+/**
+ * @file Model weights as files: reading parameters from this project's checkpoints (safetensors, with
+ * `params/…` paths beside the optimiser's `opt/…`) or from official Flax msgpack checkpoints (the same
+ * `params/…` paths, nested), checked against a config; and writing them in the official Flax layout
+ * (`params` plus the derived `buffers`), so a run can be continued with the official JAX trainer.
+ */
+
+import { existsSync, readFileSync } from "node:fs";
+import * as E from "fp-ts/Either";
+import { pipe } from "fp-ts/function";
+import { isHostTensor, type HostTensor } from "../ir";
+import { decodeFlaxMsgpack, decodeSafetensors, encodeFlaxMsgpack } from "../io";
+import { blockName, geometry, loadParams, type HostParams, type MwmaeConfig } from "../models/mwmae";
+import { relativePositionIndex } from "../nn";
+import { realize } from "../backends";
+import { flatten } from "../trace";
+
+/** Which format a weights file is in, from its name (`.msgpack` is Flax, anything else safetensors). */
+export const weightsFormat = (path: string): "flax-msgpack" | "safetensors" => (/\.msgpack$/i.test(path) ? "flax-msgpack" : "safetensors");
+
+/** Every tensor of a weights file by flat path; `Left` names the file and the first bad tensor. */
+export const readTensors = (path: string): E.Either<string, Record<string, HostTensor>> => {
+  if (!existsSync(path)) return E.left(`${path}: no such file`);
+  const bytes = new Uint8Array(readFileSync(path));
+  return pipe(
+    weightsFormat(path) === "flax-msgpack" ? decodeFlaxMsgpack(bytes, path) : E.map((f: { tensors: Record<string, HostTensor> }) => f.tensors)(decodeSafetensors(bytes, path)),
+    E.mapLeft((e) => `${e.source}: ${e.field}: ${e.message}`),
+  );
+};
+
+/** The tensors under `prefix/`, with the prefix removed (`opt/mu/…` → `…`). */
+export const subtree = (flat: Readonly<Record<string, HostTensor>>, prefix: string): Record<string, HostTensor> => {
+  const out: Record<string, HostTensor> = {};
+  for (const [p, t] of Object.entries(flat)) if (p.startsWith(`${prefix}/`)) out[p.slice(prefix.length + 1)] = t;
+  return out;
+};
+
+/**
+ * Parameters of `flat`'s `params/` collection (or, in a bare weights file without one, of every path)
+ * checked against `cfg`; `Left` names the first missing, mis-shaped or unexpected tensor.
+ */
+export const paramsFromTensors = (cfg: MwmaeConfig, flat: Readonly<Record<string, HostTensor>>, source: string): E.Either<string, HostParams> =>
+  pipe(
+    loadParams(cfg, Object.keys(flat).some((p) => p.startsWith("params/")) ? subtree(flat, "params") : flat),
+    E.mapLeft((e) => `${source}: tensor "params/${e.path}" does not match the config: ${e.message}`),
+  );
+
+/**
+ * Parameters from a checkpoint of either format, checked against `cfg`.
+ * @example
+ * const params = readParams(cfg, "tiny_mwmae.msgpack"); // Right(HostParams) or Left("…: tensor "params/…" …")
+ */
+export const readParams = (cfg: MwmaeConfig, path: string): E.Either<string, HostParams> =>
+  pipe(
+    readTensors(path),
+    E.chain((flat) => paramsFromTensors(cfg, flat, path)),
+  );
+
+/** Flat `prefix/path → tensor` of a host tree. */
+export const flatTensors = (tree: unknown, prefix: string): Record<string, HostTensor> => {
+  const { leaves, paths } = flatten(tree, isHostTensor);
+  return Object.fromEntries(paths.map((p, i) => [`${prefix}/${p}`, leaves[i]!]));
+};
+
+/**
+ * The official `buffers` collection: each window head's relative-position index (`i − j + w − 1`),
+ * derived from the config, which the official modules keep beside `params`.
+ */
+export const officialBuffers = async (cfg: MwmaeConfig): Promise<Record<string, HostTensor>> => {
+  if (cfg.kind !== "mwmae") return {};
+  const out: Record<string, HostTensor> = {};
+  const windows = geometry(cfg).windows;
+  for (let b = 0; b < cfg.decoder.depth; b++) {
+    for (const [h, w] of windows.entries()) {
+      if (w === 0) continue;
+      out[`buffers/${blockName("decoder", b)}/wmha_block/attn_heads_${h}/relative_position_index`] = await realize(relativePositionIndex(w));
+    }
+  }
+  return out;
+};
+
+/**
+ * Parameters (and the derived buffers) as an official Flax msgpack checkpoint: `{ params: {…}, buffers: {…} }`.
+ * @example
+ * writeFileAtomic("run/params.msgpack", await encodeOfficial(cfg, params));
+ */
+export const encodeOfficial = async (cfg: MwmaeConfig, params: HostParams): Promise<Uint8Array> =>
+  encodeFlaxMsgpack({ ...flatTensors(params, "params"), ...(await officialBuffers(cfg)) });
