@@ -12,3 +12,4 @@ export * from "./optim";
 export * from "./audio";
 export * from "./models/mwmae";
 export * from "./hear";
+export * from "./train";

@@ -10,7 +10,7 @@ import { showConfigError, type HostParams } from "../models/mwmae";
 import {
   backendNames,
   chooseBackend,
-  dataDefaults,
+  synthDefaults,
   decodeTrainConfig,
   makeProgress,
   progressModes,
@@ -79,9 +79,9 @@ const usage = [
   "",
   "data:",
   "  --data synth|DIR       the built-in synthetic corpus (default), or every .wav under DIR",
-  `  --clips N              synthetic clips in the pool (${dataDefaults.kind === "synth" ? dataDefaults.clips : ""})`,
-  `  --clip-seconds S       seconds per synthetic clip (${dataDefaults.kind === "synth" ? dataDefaults.seconds : ""})`,
-  "  --data-seed N          seed of the synthetic corpus (0)",
+  `  --clips N              synthetic clips in the pool (${synthDefaults.clips})`,
+  `  --clip-seconds S       seconds per synthetic clip (${synthDefaults.seconds})`,
+  `  --data-seed N          seed of the synthetic corpus (${synthDefaults.seed})`,
   "",
   "run:",
   "  --out DIR              the run folder (default runs/<kind>-<date>-<time>)",
@@ -120,7 +120,7 @@ const startFrom = (f: Flags): E.Either<string, RunStart> => {
     keepCheckpoints: intFlag("keep", f.keep, d.keepCheckpoints),
     trainPositionTables: f["train-position-tables"] === true,
   };
-  const synth = dataDefaults.kind === "synth" ? dataDefaults : { clips: 64, seconds: 2.05, seed: 0 };
+  const synth = synthDefaults;
   const data =
     f.data === undefined || f.data === "synth"
       ? {
@@ -198,10 +198,10 @@ const run = async (f: Flags): Promise<number> => {
     if (f.json === true) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     else {
       const status = out.finished ? `done: ${out.state.step} steps` : `stopped at step ${out.state.step} of ${out.setup.train.steps}; resume with: mwmae pretrain --resume --out ${dir}`;
-      process.stdout.write(
-        [status, `checkpoint: ${out.checkpoint}`, `log: ${s.log}`, `loss curve: ${s.lossCurve}`, ...(s.flax === null ? [] : [`flax params: ${s.flax}`]),
-          ...(s.secondsPerStep === null ? [] : [`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.right.name}`])].join("\n") + "\n",
-      );
+      const lines = [status, `checkpoint: ${out.checkpoint}`, `log: ${s.log}`, `loss curve: ${s.lossCurve}`];
+      if (s.flax !== null) lines.push(`flax params: ${s.flax}`);
+      if (s.secondsPerStep !== null) lines.push(`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.right.name}`);
+      process.stdout.write(`${lines.join("\n")}\n`);
     }
     return signal === undefined ? exitCodes.ok : signal === "SIGINT" ? 130 : 143;
   } finally {

@@ -9,7 +9,7 @@ import { decode, encode, ExtensionCodec } from "@msgpack/msgpack";
 import * as E from "fp-ts/lib/Either";
 import type { HostTensor } from "../ir";
 import { size } from "../shape";
-import type { FormatError } from "./safetensors";
+import { copyBytes, type FormatError } from "./safetensors";
 
 const ndarrayType = 1;
 
@@ -46,7 +46,7 @@ const toHost = (raw: RawArray, path: string, source: string): E.Either<FormatErr
   const width = { float32: 4, float64: 8, int32: 4, int64: 8 }[raw.dtype];
   if (width === undefined) return bad(`unsupported dtype ${raw.dtype}`);
   if (raw.bytes.length !== n * width) return bad(`holds ${raw.bytes.length} bytes, shape [${raw.shape.join(", ")}] of ${raw.dtype} needs ${n * width}`);
-  const chunk = raw.bytes.slice();
+  const chunk = copyBytes(raw.bytes);
   const dv = new DataView(chunk.buffer);
   const isFloat = raw.dtype.startsWith("float");
   const data = isFloat ? new Float32Array(n) : new Int32Array(n);

@@ -96,7 +96,7 @@ export const decodeSafetensors = (bytes: Uint8Array, source: string): E.Either<F
     if (base + to > bytes.length) {
       return E.left(formatError(source, name, `data [${from}, ${to}) runs past the end of the file (${bytes.length - base} data bytes): truncated`));
     }
-    const chunk = bytes.slice(base + from, base + to); // copy: aligned and detached from the file buffer
+    const chunk = copyBytes(bytes.subarray(base + from, base + to)); // aligned and detached from the file buffer
     const dv = new DataView(chunk.buffer);
     const count = size(raw.shape);
     const read = (i: number): number =>
@@ -114,3 +114,10 @@ export const decodeSafetensors = (bytes: Uint8Array, source: string): E.Either<F
 };
 
 const offsetOf = (x: unknown): number => (isEntry(x) ? x.data_offsets[0] : -1);
+
+/** A fresh copy (a Node `Buffer`'s `slice` is a view into a shared pool, so it must not be used). */
+export const copyBytes = (b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(b.length);
+  out.set(b);
+  return out;
+};

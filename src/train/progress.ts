@@ -72,7 +72,7 @@ const barProgress = (now: () => number): Progress => {
   const speed = speedometer();
   const multi = new cliProgress.MultiBar(
     {
-      format: "{bar} {value}/{total} | loss {loss} | {speed} steps/s | ETA {eta}",
+      format: "{bar} {value}/{total} | loss {loss} | {speed} steps/s | ETA {remaining}",
       stream: process.stderr,
       hideCursor: true,
       noTTYOutput: true, // draw even when forced onto a non-terminal
@@ -86,12 +86,12 @@ const barProgress = (now: () => number): Progress => {
   return {
     start: (t, done) => {
       total = t;
-      bar = multi.create(t, done, { loss: "?", speed: "?", eta: "?" });
+      bar = multi.create(t, done, { loss: "?", speed: "?", remaining: "?" });
     },
     step: (r) => {
       speed.tick(now());
       const rate = speed.rate();
-      bar?.update(r.step, { loss: fmtLoss(r.loss), speed: Number.isFinite(rate) ? rate.toFixed(2) : "?", eta: formatDuration((total - r.step) / rate) });
+      bar?.update(r.step, { loss: fmtLoss(r.loss), speed: Number.isFinite(rate) ? rate.toFixed(2) : "?", remaining: formatDuration((total - r.step) / rate) });
     },
     message: (line) => multi.log(`${line}\n`),
     stop: () => multi.stop(),

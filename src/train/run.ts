@@ -14,12 +14,12 @@
  * state, data position and keys it holds, so the result equals an uninterrupted run bit for bit.
  */
 
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/Either";
 import type { AudioError } from "../audio";
 import { realize, type Backend } from "../backends";
-import { writeFileAtomic } from "../io";
+import { listCheckpoints, writeFileAtomic } from "../io";
 import { geometry, init, type HostParams } from "../models/mwmae";
 import { adamwInit } from "../optim";
 import { key } from "../random";
@@ -89,7 +89,7 @@ const begin = async (dir: string, start: RunStart): Promise<E.Either<string, { s
     const loaded = loadLatestState(files.checkpoints);
     return E.isLeft(loaded) ? E.left(`cannot resume from ${dir}: ${loaded.left}`) : loaded;
   }
-  if (existsSync(files.checkpoints)) return E.left(`${dir} already holds a run (${files.checkpoints} exists): resume it, or choose another folder`);
+  if (listCheckpoints(files.checkpoints).length > 0) return E.left(`${dir} already holds a run (${files.checkpoints} has checkpoints): resume it, or choose another folder`);
   mkdirSync(files.checkpoints, { recursive: true });
   const saved = write(files.setup, `${JSON.stringify(start.setup, null, 2)}\n`);
   if (E.isLeft(saved)) return saved;
@@ -134,7 +134,7 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
   let taken = 0;
   progress.start(train.steps, state.step);
   try {
-    while (state.step < train.steps && !(options.shouldStop?.() ?? false) && taken < (options.stopAfter ?? Number.POSITIVE_INFINITY)) {
+    while (state.step < train.steps && taken < (options.stopAfter ?? Number.POSITIVE_INFINITY)) {
       // A step on the reference backend settles through microtasks alone; yielding to the event loop
       // lets signal handlers (and anything else queued) run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));

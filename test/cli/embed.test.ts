@@ -90,6 +90,9 @@ describe("mwmae embed --out over a folder with bad files", () => {
     writeFileSync(join(input, "empty.wav"), new Uint8Array(0));
     writeFileSync(join(input, "silent.wav"), tone(0.5, 440, 0));
     writeFileSync(join(input, "short.wav"), tone(0.01, 440));
+    const ulaw = tone(0.5, 440).slice();
+    new DataView(ulaw.buffer).setUint16(20, 7, true); // the fmt chunk's format code: 7 = µ-law
+    writeFileSync(join(input, "ulaw.wav"), ulaw);
     run = mwmae("embed", ...model, "--out", out, "--json", input);
   });
 
@@ -97,12 +100,13 @@ describe("mwmae embed --out over a folder with bad files", () => {
     expect(run.code).toBe(1);
     expect(lines(run.stdout).map((l) => l.file)).toEqual([join(input, "good.wav"), join(input, "nested/tone.wav")]);
     const report = run.stderr;
-    expect(report).toMatch(/embedded 2 clip\(s\); skipped 5/);
+    expect(report).toMatch(/embedded 2 clip\(s\); skipped 6/);
     expect(report).toContain(`${join(input, "truncated.wav")}: truncated`);
     expect(report).toContain(`${join(input, "notes.wav")}: not a WAV file`);
     expect(report).toContain(`${join(input, "empty.wav")}: not a WAV file (no RIFF/WAVE header; 0 bytes)`);
     expect(report).toContain(`${join(input, "silent.wav")}: silent`);
     expect(report).toContain(`${join(input, "short.wav")}: too short`);
+    expect(report).toContain(`${join(input, "ulaw.wav")}: unsupported encoding: 16-bit µ-law`);
   });
 
   it("writes scene, timestamp-embedding and timestamp .npy files that read back as the JSON", () => {

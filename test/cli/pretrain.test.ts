@@ -76,13 +76,15 @@ describe("mwmae pretrain", () => {
   });
 
   it("exits 2 naming a bad flag, a bad value or a flag that --resume cannot change", async () => {
-    const [unknown, steps, warmup, resume] = await Promise.all([
+    const [unknown, steps, warmup, resume, backend] = await Promise.all([
       mwmae("pretrain", "--stepz", "3"),
       mwmae("pretrain", "--steps", "many"),
       mwmae("pretrain", ...tinyModelFlags, "--steps", "5", "--warmup", "5", "--out", join(fresh("bad-"), "run")),
       mwmae("pretrain", "--resume", "--out", "somewhere", "--batch", "4"),
+      mwmae("pretrain", "--backend", "tpu"),
     ]);
-    expect([unknown.code, steps.code, warmup.code, resume.code]).toEqual([2, 2, 2, 2]);
+    expect([unknown.code, steps.code, warmup.code, resume.code, backend.code]).toEqual([2, 2, 2, 2, 2]);
+    expect(backend.stderr).toMatch(/--backend: unknown backend "tpu" \(choose one of reference, cpu, webasm, async, auto\)/);
     expect(unknown.stderr).toMatch(/Unknown option '--stepz'/);
     expect(steps.stderr).toMatch(/--steps: expected an integer >= 1, got "many"/);
     expect(warmup.stderr).toMatch(/train\.warmupSteps: 5 leaves no decay in 5 steps/);

@@ -30,6 +30,17 @@ describe("safetensors and Flax msgpack", () => {
     }
   });
 
+  it("reads Node Buffers straight from readFileSync (pooled, offset views)", () => {
+    const path = join(__dirname, "../golden");
+    const flax = right(decodeFlaxMsgpack(readFileSync(join(path, "tiny_mwmae.msgpack")), "m"));
+    const st = right(decodeSafetensors(readFileSync(join(path, "tiny_mwmae.safetensors")), "s")).tensors;
+    const viaCopy = right(decodeFlaxMsgpack(golden("tiny_mwmae.msgpack"), "m"));
+    for (const name of Object.keys(viaCopy)) {
+      expect(Array.from(flax[name]!.data), name).toEqual(Array.from(viaCopy[name]!.data));
+      expect(Array.from(st[name]!.data), name).toEqual(Array.from(viaCopy[name]!.data));
+    }
+  });
+
   it("round-trips tensors and metadata through safetensors", () => {
     const t = { "a/w": fromData([1.5, -2, 3.25, 4], [2, 2]), "b/i": fromData([7, -8], [2], "i32") };
     const back = right(decodeSafetensors(encodeSafetensors(t, { step: "12" }), "mem"));

@@ -3,7 +3,8 @@
  * subexpressions share it, so an inlined node used several times is computed once per thread), placed
  * in the outermost scope it can live in: whatever does not depend on a reduction loop's variable is
  * hoisted out of that loop. Sizes, strides and loop bounds are literals, so gpu.js never cuts a loop at
- * `loopMaxIterations`, and a kernel's source is its structural cache key.
+ * `loopMaxIterations` (the one per-thread bound, a segment sum's trip count, is capped by setting
+ * `loopMaxIterations` to its longest segment), and a kernel's source is its structural cache key.
  */
 
 import { children, exprKey, indexExpr, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile";
