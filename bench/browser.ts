@@ -1,6 +1,6 @@
 /**
  * @file `npm run bench:browser`: the matmul workloads on gpu.js's WebGL2 and WebGPU backends in headless
- * Chromium. There is no GPU here: SwiftShader emulates both on the CPU, so these figures say what the
+ * Chromium, through our compiler (`gpujs-<mode>`) and as the hand-tuned kernels (`gpujs-<mode>/<variant>`). There is no GPU here: SwiftShader emulates both on the CPU, so these figures say what the
  * kernels cost under emulation (every backend label says so), not what a GPU would do. Options as
  * `npm run bench` (only the matmul workloads apply; matmul-1024 only when named with --only).
  */
@@ -8,6 +8,7 @@
 import * as E from "fp-ts/lib/Either";
 import type { MatmulVariant } from "../src/backends/gpujs/matmul-kernels";
 import { openPage } from "../test/browser/harness";
+import type { BackendApi, GraphTiming } from "../test/browser/backend-page";
 import type { KernelsApi, MatmulRun, PageInfo } from "../test/browser/kernels-page";
 import { machine } from "./machine";
 import { parseBenchOptions } from "./options";
@@ -16,7 +17,9 @@ import { gflops, median } from "./stats";
 import { formatTable } from "./table";
 import { uniform } from "./workloads/data";
 
-type Page = { readonly kernels: KernelsApi };
+type Page = { readonly kernels: KernelsApi; readonly backend: BackendApi };
+
+const emulated = "(SwiftShader, emulated)";
 
 const sizes: ReadonlyArray<readonly [Workload, number]> = [
   ["matmul-256", 256],
@@ -35,7 +38,7 @@ const main = async (): Promise<number> => {
   const defaults: ReadonlyArray<Workload> = options.quick ? ["matmul-256"] : ["matmul-256", "matmul-512"];
   const chosen = sizes.filter(([w]) => (options.only.length === 0 ? defaults : options.only).includes(w));
   const variants: ReadonlyArray<MatmulVariant> = options.quick ? ["rows4u4"] : ["naive", "rows4u4"];
-  const browser = await openPage(new URL("../test/browser/kernels-page.ts", import.meta.url).pathname);
+  const browser = await openPage(new URL("../test/browser/backend-page.ts", import.meta.url).pathname);
   const results: BenchResult[] = [];
   try {
     const info: PageInfo = await browser.page.evaluate(() => (globalThis as unknown as Page).kernels.info());
@@ -44,6 +47,24 @@ const main = async (): Promise<number> => {
       const a = uniform(n * n, 1);
       const b = uniform(n * n, 2);
       for (const mode of ["webgl2", "webgpu"] as const) {
+        const compiled: GraphTiming = await browser.page.evaluate(
+          ([m, size, x, y, runs]) => (globalThis as unknown as Page).backend.timeMatmul(m, size, x, y, runs),
+          [mode, n, a, b, options.runs] as const,
+        );
+        const compiledMedian = median(compiled.timesMs);
+        results.push({
+          workload,
+          impl: "mwmae-ts",
+          backend: `gpujs-${mode} ${emulated}`,
+          medianMs: compiledMedian,
+          minMs: Math.min(...compiled.timesMs),
+          maxMs: Math.max(...compiled.timesMs),
+          gflops: gflops(2 * n ** 3, compiledMedian),
+          launches: compiled.launches,
+          compileMs: Math.max(0, compiled.firstMs - compiledMedian),
+          peakBytes: compiled.peakBytes,
+        });
+        process.stderr.write(`${workload} gpujs-${mode}: median ${compiledMedian.toFixed(1)} ms\n`);
         for (const variant of variants) {
           const spec = { m: n, k: n, n, variant };
           const run: MatmulRun = await browser.page.evaluate(
@@ -55,7 +76,7 @@ const main = async (): Promise<number> => {
           results.push({
             workload,
             impl: "mwmae-ts",
-            backend: `gpujs-${mode}/${variant} (SwiftShader, emulated)`,
+            backend: `gpujs-${mode}/${variant} ${emulated}`,
             medianMs,
             minMs: Math.min(...run.timesMs),
             maxMs: Math.max(...run.timesMs),

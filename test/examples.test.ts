@@ -19,6 +19,8 @@ const docsDir = join(root, "docs");
 
 /** The line each example must print: the one that shows it did its job. */
 const keyLines: Readonly<Record<string, RegExp>> = {
+  "compiler.ts": /^max \|gpujs-webasm - reference\| = \d\.\de-\d+$/m,
+  "hear-embeddings.ts": /^linear probe test accuracy: (0\.9\d\d|1\.000)$/m,
   "backends.ts": /^checkFinite: log produced -Infinity at flat index 1 of node 1 \(log\):\[3\]/m,
   "demo.ts": /gradient check passed \(relative error \S+ < 1e-6\)/,
   "mlp-gradient.ts": /^the step lowered the loss$/m,

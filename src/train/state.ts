@@ -109,17 +109,17 @@ export const fromCheckpoint = (ckpt: Checkpoint<TrainMeta>, source: string): E.E
   );
 };
 
-const describe = (e: CheckpointError): string => `${e.path}: ${e.message}`;
+const showError = (e: CheckpointError): string => `${e.path}: ${e.message}`;
 
 /** Saves a state into the run's checkpoint folder (atomically; the newest `keepCheckpoints` kept). */
 export const saveState = (dir: string, setup: RunSetup, state: TrainState): E.Either<string, string> =>
-  pipe(saveCheckpoint(dir, toCheckpoint(setup, state), setup.train.keepCheckpoints), E.mapLeft(describe));
+  pipe(saveCheckpoint(dir, toCheckpoint(setup, state), setup.train.keepCheckpoints), E.mapLeft(showError));
 
 /** One checkpoint file, fully checked. */
 export const loadState = (path: string): E.Either<string, { readonly setup: RunSetup; readonly state: TrainState }> =>
   pipe(
     loadCheckpoint(path, TrainMeta),
-    E.mapLeft(describe),
+    E.mapLeft(showError),
     E.chain((c) => fromCheckpoint(c, path)),
   );
 
@@ -132,11 +132,11 @@ export const loadLatestState = (
 ): E.Either<string, { readonly setup: RunSetup; readonly state: TrainState; readonly skipped: ReadonlyArray<string> }> =>
   pipe(
     loadLatestCheckpoint(dir, TrainMeta),
-    E.mapLeft(describe),
+    E.mapLeft(showError),
     E.chain(({ checkpoint, skipped }) =>
       pipe(
         fromCheckpoint(checkpoint, `${dir} (step ${checkpoint.step})`),
-        E.map((r) => ({ ...r, skipped: skipped.map(describe) })),
+        E.map((r) => ({ ...r, skipped: skipped.map(showError) })),
       ),
     ),
   );

@@ -1,14 +1,16 @@
 /**
- * @file The browser side of the backend tests: installs `globalThis.backend` (trace a primitive case,
- * prepare it for the gpu.js backend on a browser mode, run it on the case's seeded inputs) and sets
- * `pageReady`. The reference side runs in Node on the same seeded inputs.
+ * @file The browser side of the backend tests and benchmark: installs `globalThis.backend` (run a
+ * primitive case or its VJP, or the MW-MHA layer forward and backward, on the gpu.js backend on a
+ * browser mode; time a compiled matmul) next to `globalThis.kernels`, and sets `pageReady`. The
+ * reference side runs in Node on the same seeded inputs.
  */
 
 import { GPU } from "gpu.js";
+import "./kernels-page"; // the hand-tuned kernels' API too, so the browser benchmark needs one page
 import { jit } from "../../src/backends/backend";
 import { gpujs, type GpuClass, type GpujsBackend } from "../../src/backends/gpujs";
 import { valueAndGrad } from "../../src/autodiff";
-import { isHostTensor, mul, sum, withShape, type HostTensor, type Tensor } from "../../src/ir";
+import { fromData, isHostTensor, matmul, mul, sum, withShape, type HostTensor, type Tensor } from "../../src/ir";
 import { mwmha, type MultiWindowAttention } from "../../src/nn";
 import { flatten } from "../../src/trace";
 import { caseInputs, primitiveCases, vjpCase, type PrimitiveName } from "../support/primitive-cases";
@@ -90,6 +92,32 @@ const runMwmha = async (mode: BrowserMode, windows: ReadonlyArray<number>, weigh
   };
 };
 
-export type BackendApi = typeof backendApi & { readonly runMwmha: typeof runMwmha };
+export interface GraphTiming {
+  /** Preparing plus the first call, and each timed call after it, in ms. */
+  readonly firstMs: number;
+  readonly timesMs: ReadonlyArray<number>;
+  readonly launches: number;
+  readonly peakBytes: number;
+}
 
-Object.assign(globalThis, { backend: { ...backendApi, runMwmha }, pageReady: true });
+/** Times an n×n matmul compiled by the backend: jit, one warm-up call, then `runs` timed calls. */
+const timeMatmul = async (mode: BrowserMode, n: number, a: Float32Array, b: Float32Array, runs: number): Promise<GraphTiming> => {
+  const backend = backendFor(mode);
+  const args = { a: fromData(a, [n, n]), b: fromData(b, [n, n]) };
+  const t0 = performance.now();
+  const f = await jit(({ a: x, b: y }) => matmul(x, y), args, backend);
+  await f(args);
+  const firstMs = performance.now() - t0;
+  const timesMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    await f(args);
+    timesMs.push(performance.now() - s);
+  }
+  const program = backend.compile(f.graph);
+  return { firstMs, timesMs, launches: program.kernels.length, peakBytes: program.plan.peakBytes };
+};
+
+export type BackendApi = typeof backendApi & { readonly runMwmha: typeof runMwmha; readonly timeMatmul: typeof timeMatmul };
+
+Object.assign(globalThis, { backend: { ...backendApi, runMwmha, timeMatmul }, pageReady: true });

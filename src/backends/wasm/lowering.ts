@@ -1,0 +1,105 @@
+/**
+ * @file The wasm lowering table: WebAssembly instructions for every kernel-expression kind and, within
+ * a kind, every op, in two widths: `scalar` (one f32) and `vector` (four f32 lanes in a v128: SIMD).
+ * It is a mapped type over the expression kinds and op names, so a new kind or primitive without an
+ * entry does not compile. Instructions take their operands from the stack, pushed in the order the
+ * entry states. Functions WebAssembly lacks (exp, log, sin, cos, tanh, pow, erf) are JavaScript
+ * imports called through f64 (V8 calls the `Math` ones directly): exact to the f64 result rounded to
+ * f32, lane by lane in vector code.
+ */
+
+import type { BinaryOp, CompareOp, DType, UnaryOp } from "../../ir";
+import type { ExprKind, ReduceOp } from "../../compile";
+import { op, vop } from "./module";
+
+type Inst = ReadonlyArray<number>;
+
+/** Imported JavaScript functions (module `math`), with their arity. */
+export const mathImports = {
+  exp: { fn: Math.exp, arity: 1 },
+  log: { fn: Math.log, arity: 1 },
+  sin: { fn: Math.sin, arity: 1 },
+  cos: { fn: Math.cos, arity: 1 },
+  tanh: { fn: Math.tanh, arity: 1 },
+  pow: { fn: Math.pow, arity: 2 },
+  erf: { fn: (x: number): number => erf(x), arity: 1 },
+} as const;
+export type MathImport = keyof typeof mathImports;
+
+// erf, Abramowitz & Stegun 7.1.26: |error| ≤ 1.5e-7, below float32 resolution near 1 (as gpu.js).
+const erf = (x: number): number => {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x < 0 ? -y : y;
+};
+
+/** An op in both widths, or an imported function applied to each lane. */
+export type Op = { readonly scalar: Inst; readonly vector: Inst } | { readonly call: MathImport };
+
+/** What each expression kind needs. */
+interface KindLowering {
+  readonly literal: { readonly scalar: (v: number) => Inst; readonly vector: (v: number) => Inst };
+  /** From an i32 index on the stack to its f32 value (vector code assembles lanes from these). */
+  readonly index: Inst;
+  /** Loads at a byte address on the stack plus a constant byte offset. */
+  readonly load: {
+    readonly scalar: (offset: number) => Inst;
+    /** Four consecutive elements. */
+    readonly contiguous: (offset: number) => Inst;
+    /** One element in every lane. */
+    readonly uniform: (offset: number) => Inst;
+  };
+  readonly unary: { readonly [K in UnaryOp]: Op };
+  /** Operands: a, b. */
+  readonly binary: { readonly [K in BinaryOp]: Op };
+  /** Operands: a, b; the result is 1 where the comparison holds, else 0. */
+  readonly compare: { readonly [K in CompareOp]: Op };
+  /** Operands: a, b, cond; `cond ≠ 0 ? a : b`. */
+  readonly select: Op;
+  readonly cast: { readonly [K in DType]: Op };
+  readonly reduce: { readonly [K in ReduceOp]: { readonly init: number; readonly combine: Op } };
+}
+
+/** The lowering table: one entry per expression kind. */
+export type WasmLowering = { readonly [K in ExprKind]: KindLowering[K] };
+
+const both = (scalar: Inst, vector: Inst): Op => ({ scalar, vector });
+const ONE = vop.const4(1);
+
+export const wasmLowering: WasmLowering = {
+  literal: { scalar: (v) => op.f32Const(v), vector: (v) => vop.const4(v) },
+  index: op.f32ConvertI32S,
+  load: { scalar: op.f32Load, contiguous: vop.load, uniform: vop.load32Splat },
+  unary: {
+    neg: both(op.f32Neg, vop.neg),
+    exp: { call: "exp" },
+    log: { call: "log" },
+    sin: { call: "sin" },
+    cos: { call: "cos" },
+    sqrt: both(op.f32Sqrt, vop.sqrt),
+    tanh: { call: "tanh" },
+    erf: { call: "erf" },
+  },
+  binary: {
+    add: both(op.f32Add, vop.add),
+    sub: both(op.f32Sub, vop.sub),
+    mul: both(op.f32Mul, vop.mul),
+    div: both(op.f32Div, vop.div),
+    pow: { call: "pow" },
+    maximum: both(op.f32Max, vop.max),
+  },
+  compare: {
+    less: both([...op.f32Lt, ...op.f32ConvertI32U], [...vop.lt, ...ONE, ...vop.and]),
+    equal: both([...op.f32Eq, ...op.f32ConvertI32U], [...vop.eq, ...ONE, ...vop.and]),
+  },
+  select: both([...op.f32Const(0), ...op.f32Ne, ...op.select], [...vop.const4(0), ...vop.ne, ...vop.bitselect]),
+  cast: {
+    f32: both([], []),
+    i32: both(op.f32Trunc, vop.trunc),
+    bool: both([...op.f32Const(0), ...op.f32Ne, ...op.f32ConvertI32U], [...vop.const4(0), ...vop.ne, ...ONE, ...vop.and]),
+  },
+  reduce: {
+    sum: { init: 0, combine: both(op.f32Add, vop.add) },
+    max: { init: -Infinity, combine: both(op.f32Max, vop.max) },
+  },
+};
