@@ -1,11 +1,10 @@
 /**
- * @file Our backends under test: the reference interpreter and every gpu.js mode that runs in Node
+ * @file Our backends under test: the reference interpreter, every gpu.js mode that runs in Node
  * (`headlessgl` needs the optional native `gl` package, absent here; WebGL2 and WebGPU are browser-only
- * and timed by `npm run bench:browser`).
+ * and timed by `npm run bench:browser`), and the WebAssembly SIMD backend.
  */
 
-import { reference, type Backend, type Graph } from "../src";
-import { gpujs } from "../src/backends/gpujs";
+import { gpujs, reference, wasm, type Backend, type Graph } from "../src";
 import type { Prepared } from "./job";
 
 export const ourBackends = async (): Promise<Backend[]> => [
@@ -13,7 +12,11 @@ export const ourBackends = async (): Promise<Backend[]> => [
   gpujs({ mode: "cpu" }),
   gpujs({ mode: "webasm" }),
   gpujs({ mode: "async" }),
+  wasm(),
 ];
+
+/** Backends fast enough for the model workloads by default (a training step is ~100 GFLOP). */
+export const fastBackends: ReadonlyArray<string> = ["gpujs-async", "wasm-simd"];
 
 /** Kernel launches per call and peak intermediate bytes from the backend's compiled program, if it has one. */
 export const programStats = (backend: Backend, graph: Graph): Pick<Prepared, "launches" | "peakBytes"> => {

@@ -6,7 +6,7 @@
  */
 
 import * as E from "fp-ts/lib/Either";
-import { ourBackends } from "./backends";
+import { fastBackends, ourBackends } from "./backends";
 import { runJob, type Job } from "./job";
 import { machine } from "./machine";
 import { parseBenchOptions, type BenchOptions } from "./options";
@@ -41,8 +41,8 @@ const plan = async (options: BenchOptions): Promise<Job[]> => {
   ]);
   const attention = [...tfjsAttentionJobs(options.quick), ...backends.flatMap((b) => ourAttentionJobs(b, options.quick))];
   // A training step is ~100 GFLOP: minutes per call below 1 GFLOP/s, so by default only the fastest
-  // Node mode runs the model workloads (--quick: only when named by --only); --slow runs them everywhere.
-  const modelBackends = options.quick && options.only.length === 0 ? [] : backends.filter((b) => options.slow || b.name === "gpujs-async");
+  // backends run the model workloads (--quick: only when named by --only); --slow runs them everywhere.
+  const modelBackends = options.quick && options.only.length === 0 ? [] : backends.filter((b) => options.slow || fastBackends.includes(b.name));
   const model = modelBackends.flatMap((b) => modelJobs(b, options.quick));
   const all = [...matmul, ...attention, ...model];
   const order = (w: Workload) => ["matmul-256", "matmul-512", "matmul-1024", "mha-fwd-bwd", "mwmha-fwd-bwd", "train-step-tiny", "embed-tiny"].indexOf(w);

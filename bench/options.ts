@@ -29,7 +29,7 @@ export const BenchOptions = t.type({
   /** Timed runs per job (default 5, 3 with --quick). */
   runs: Runs,
   /**
-   * Run the model workloads on every backend, not only gpujs-async: about 100 GFLOP per training step
+   * Run the model workloads on every backend, not only the fast ones: about 100 GFLOP per training step
    * at ~1 GFLOP/s is minutes per call, so they are left out unless asked for.
    */
   slow: t.boolean,

@@ -30,9 +30,13 @@ export const formatTable = (report: BenchReport, title: string): string => {
     fixed(r.peakBytes === undefined ? undefined : r.peakBytes / 2 ** 20, 1),
     fixed(speedVsTfjs(report, r), 3),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  // Columns no row fills (audio s/s outside embed-tiny, tfjs ratios in the browser) are left out.
+  const keep = header.map((_, i) => i < 6 || rows.some((row) => row[i] !== ""));
+  const pick = (cells: ReadonlyArray<string>) => cells.filter((_, i) => keep[i]);
+  const [head, body] = [pick(header), rows.map(pick)];
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i < 3 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   const m = report.machine;
-  return [`${title}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}`, "", line(header), rule, ...rows.map(line)].join("\n");
+  return [`${title}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}`, "", line(head), rule, ...body.map(line)].join("\n");
 };

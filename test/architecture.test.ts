@@ -25,7 +25,7 @@ const layers: ReadonlyArray<ReadonlyArray<string>> = [
   ["backends"],
   ["nn", "optim", "audio", "io"],
   ["models"],
-  ["hear", "analysis", "train"],
+  ["hear", "analysis", "train", "report"],
   ["cli"],
 ];
 /** Peer imports the order allows, `from → to`: keys are drawn with ir's ops, and ir knows no keys. */

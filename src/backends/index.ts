@@ -2,3 +2,4 @@
 export * from "./backend";
 export * from "./reference";
 export * from "./gpujs";
+export * from "./wasm";

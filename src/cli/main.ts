@@ -5,12 +5,13 @@
 
 import { readFileSync } from "node:fs";
 import { exitCodes, type Command } from "./command";
+import { demoCommand } from "./demo";
 import { embedCommand } from "./embed";
 import { inspectCommand } from "./inspect";
 import { pretrainCommand } from "./pretrain";
 
 /** Every command, in the order `--help` lists them. */
-export const commands: ReadonlyArray<Command> = [pretrainCommand, embedCommand, inspectCommand];
+export const commands: ReadonlyArray<Command> = [pretrainCommand, embedCommand, inspectCommand, demoCommand];
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
 

@@ -1,8 +1,8 @@
 /**
- * @file The browser side of the backend tests and benchmark: installs `globalThis.backend` (run a
- * primitive case or its VJP, or the MW-MHA layer forward and backward, on the gpu.js backend on a
- * browser mode; time a compiled matmul) next to `globalThis.kernels`, and sets `pageReady`. The
- * reference side runs in Node on the same seeded inputs.
+ * @file The browser side of the backend tests and benchmark: installs `globalThis.backend` (run, on
+ * the gpu.js backend in a browser mode, a primitive case or its VJP, or the MW-MHA layer or MW-MAE loss
+ * forward and backward; time a compiled matmul) next to `globalThis.kernels`, and sets `pageReady`.
+ * The reference side runs in Node on the same inputs.
  */
 
 import { GPU } from "gpu.js";
@@ -11,6 +11,8 @@ import { jit } from "../../src/backends/backend";
 import { gpujs, type GpuClass, type GpujsBackend } from "../../src/backends/gpujs";
 import { valueAndGrad } from "../../src/autodiff";
 import { fromData, isHostTensor, matmul, mul, sum, withShape, type HostTensor, type Tensor } from "../../src/ir";
+import * as E from "fp-ts/Either";
+import { decodeOfficialConfig, forwardMae, loadParams, pretrainLoss, type MwmaeParams } from "../../src/models/mwmae";
 import { mwmha, type MultiWindowAttention } from "../../src/nn";
 import { flatten } from "../../src/trace";
 import { caseInputs, primitiveCases, vjpCase, type PrimitiveName } from "../support/primitive-cases";
@@ -92,6 +94,45 @@ const runMwmha = async (mode: BrowserMode, windows: ReadonlyArray<number>, weigh
   };
 };
 
+export interface ModelRun {
+  readonly loss: number;
+  readonly pred: Float64Array;
+  /** Loss gradient of every parameter, by `params/<official path>`. */
+  readonly grads: Readonly<Record<string, Float64Array>>;
+  readonly launches: number;
+}
+
+/** The MW-MAE pre-training loss, prediction and every parameter gradient, for an official config and weights. */
+const runMwmae = async (mode: BrowserMode, config: unknown, weights: Record<string, HostTensor>, x: HostTensor, noise: HostTensor): Promise<ModelRun> => {
+  const cfg = E.getOrElseW((e: unknown) => {
+    throw new Error(`config: ${JSON.stringify(e)}`);
+  })(decodeOfficialConfig("golden")(config));
+  const params = E.getOrElseW((e: { message: string }) => {
+    throw new Error(e.message);
+  })(loadParams(cfg, weights));
+  const backend = backendFor(mode);
+  const args = { params, x, noise };
+  const f = await jit(
+    (a: { readonly params: MwmaeParams; readonly x: Tensor; readonly noise: Tensor }) => {
+      const xs = a.x as Tensor<readonly [number, number, number]>;
+      const ns = a.noise as Tensor<readonly [number, number]>;
+      const [loss, grads] = valueAndGrad(pretrainLoss(cfg))(a.params, xs, ns);
+      return { loss, grads, pred: forwardMae(a.params, cfg)(xs, ns).pred };
+    },
+    args as never,
+    backend,
+  );
+  const before = backend.stats.launches;
+  const out = (await f(args as never)) as unknown as { loss: HostTensor; pred: HostTensor; grads: unknown };
+  const { leaves, paths } = flatten(out.grads, isHostTensor);
+  return {
+    loss: out.loss.data[0]!,
+    pred: Float64Array.from(out.pred.data),
+    grads: Object.fromEntries(leaves.map((t, i) => [`params/${paths[i]!}`, Float64Array.from(t.data)])),
+    launches: backend.stats.launches - before,
+  };
+};
+
 export interface GraphTiming {
   /** Preparing plus the first call, and each timed call after it, in ms. */
   readonly firstMs: number;
@@ -118,6 +159,10 @@ const timeMatmul = async (mode: BrowserMode, n: number, a: Float32Array, b: Floa
   return { firstMs, timesMs, launches: program.kernels.length, peakBytes: program.plan.peakBytes };
 };
 
-export type BackendApi = typeof backendApi & { readonly runMwmha: typeof runMwmha; readonly timeMatmul: typeof timeMatmul };
+export type BackendApi = typeof backendApi & {
+  readonly runMwmha: typeof runMwmha;
+  readonly runMwmae: typeof runMwmae;
+  readonly timeMatmul: typeof timeMatmul;
+};
 
-Object.assign(globalThis, { backend: { ...backendApi, runMwmha, timeMatmul }, pageReady: true });
+Object.assign(globalThis, { backend: { ...backendApi, runMwmha, runMwmae, timeMatmul }, pageReady: true });

@@ -1,7 +1,7 @@
 /**
  * @file The gpu.js backend on WebGL2 and WebGPU in headless Chromium (SwiftShader): every primitive's
  * forward pass and VJP against the reference backend (float64, in Node) on the same seeded inputs, and
- * the MW-MHA layer golden (output and all gradients). One browser for the file.
+ * the MW-MHA layer and tiny MW-MAE goldens (outputs and all gradients). One browser for the file.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { flatten, isHostTensor, jit, reference, type HostTensor } from "../../sr
 import { caseInputs, primitiveCases, primitiveNames, vjpCase, type PrimitiveName } from "../support/primitive-cases";
 import * as t from "io-ts";
 import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
-import type { BackendApi, CaseKind, CaseRun, LayerRun } from "./backend-page";
+import type { BackendApi, CaseKind, CaseRun, LayerRun, ModelRun } from "./backend-page";
 import { openPage, type BrowserPage } from "./harness";
 
 let browser: BrowserPage;
@@ -96,5 +96,41 @@ describe.each(["webgl2", "webgpu"] as const)("MW-MHA layer golden on %s", (mode)
     };
     for (const [what, err] of Object.entries(errors)) expect(err, what).toBeLessThan(1e-5);
     expect(run.launches).toBeGreaterThan(0);
+  });
+});
+
+const Tiny = t.type({
+  config: t.unknown,
+  weights: ArrayRecord,
+  input: GoldenArray,
+  noise: GoldenArray,
+  pred: GoldenArray,
+  pred_f32: GoldenArray,
+  loss: t.number,
+  loss_f32: t.number,
+  grads: ArrayRecord,
+  grads_f32: ArrayRecord,
+});
+
+/**
+ * The tiny MW-MAE golden (test/models/mwmae/tiny-mwmae.golden.test.ts explains the file). Bounds are
+ * 4× the file's own float32-vs-float64 difference, as in the Node test: an independent float32
+ * rounding order lands about as far again (measured here: 1.4× on the prediction, 2.1× on gradients,
+ * on both WebGL2 and WebGPU).
+ */
+describe.each(["webgl2", "webgpu"] as const)("tiny MW-MAE golden on %s", (mode) => {
+  it("matches the loss, the prediction and every parameter gradient", async () => {
+    const g = readGolden("tiny_mwmae.json", Tiny);
+    const run: ModelRun = await browser.page.evaluate(
+      ([m, c, w, x, n]) => (globalThis as unknown as Page).backend.runMwmae(m, c, w, x, n),
+      [mode, g.config, hostRecord(g.weights), hostOf(g.input), hostOf(g.noise)] as const,
+    );
+    const gradError = (grads: Readonly<Record<string, ArrayLike<number>>>) =>
+      Math.max(...Object.entries(g.grads).map(([path, a]) => maxAbsDiff(grads[path] ?? [], a.data) / Math.max(maxAbs(a.data), 1e-3)));
+    const f32Grads = Object.fromEntries(Object.entries(g.grads_f32).map(([k, v]) => [k, v.data]));
+    expect(Object.keys(run.grads).sort()).toEqual(Object.keys(g.grads).sort());
+    expect(Math.abs(run.loss - g.loss)).toBeLessThan(4 * Math.abs(g.loss - g.loss_f32) + 1e-6);
+    expect(maxAbsDiff(run.pred, g.pred.data)).toBeLessThan(4 * maxAbsDiff(g.pred.data, g.pred_f32.data) + 1e-6);
+    expect(gradError(run.grads)).toBeLessThan(4 * gradError(f32Grads) + 1e-6);
   });
 });

@@ -7,13 +7,14 @@
  * per backend instance, so preparing the same graph twice compiles nothing.
  */
 
-import { optimize, schedule, type Program } from "../../compile";
+import { children, optimize, schedule, type Expr, type Program } from "../../compile";
 import type { Data, DType, HostTensor, Node } from "../../ir";
 import type { Graph } from "../../trace";
 import { NonFiniteError, type Backend, type Runner } from "../backend";
 import { kernelFunction } from "./codegen";
 import { mathImports, type WasmLowering } from "./lowering";
 import { buildModule, type FunctionBody } from "./module";
+import { startPool } from "./threads";
 import { tilingOf } from "./tiling";
 
 export interface WasmOptions {
@@ -25,6 +26,11 @@ export interface WasmOptions {
   readonly checkFinite?: boolean;
   /** Replace the lowering table. */
   readonly lowering?: WasmLowering;
+  /**
+   * Threads (Node only; default 1): kernels with enough work split their outer tile loop across
+   * `threads − 1` worker threads and the calling thread, on one shared memory.
+   */
+  readonly threads?: number;
 }
 
 export interface WasmStats {
@@ -37,13 +43,14 @@ export interface WasmStats {
 }
 
 export interface WasmBackend extends Backend {
+  readonly prepare: (graph: Graph) => Promise<WasmRunner>;
   readonly stats: WasmStats;
   /** The program `prepare` would run for `graph`. */
   readonly compile: (graph: Graph) => Program;
 }
 
-/** A runner that also exposes its program and its module's bytes. */
-export type WasmRunner = Runner & { readonly program: Program; readonly bytes: Uint8Array };
+/** A runner that also exposes its program and its module's bytes; `close` stops its worker threads. */
+export type WasmRunner = Runner & { readonly program: Program; readonly bytes: Uint8Array<ArrayBuffer>; readonly close: () => Promise<void> };
 
 /** Raised when a program's memory exceeds what a 32-bit WebAssembly memory can hold. */
 export class WasmMemoryError extends Error {
@@ -56,7 +63,7 @@ const MAX_PAGES = 65536;
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-/** Byte offset of every buffer: inputs and constants each their own region, then the plan's slots. */
+/** Byte offset of every buffer: inputs and constants each their own region, then the plan's slots (kernels' scratch follows, at `bytes`). */
 export const memoryLayout = (program: Program): { readonly offsets: ReadonlyArray<number>; readonly bytes: number } => {
   const offsets = new Array<number>(program.buffers.length).fill(0);
   let end = 0;
@@ -74,28 +81,61 @@ export const memoryLayout = (program: Program): { readonly offsets: ReadonlyArra
   return { offsets, bytes: end };
 };
 
+/** The module's bytes as a string (a cache key; no `Buffer`, so it runs in browsers too). */
+const bytesKey = (bytes: Uint8Array): string => {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return s;
+};
+
 const fromFloat32 = (d: Float32Array, dtype: DType): Data => (dtype === "f32" ? d : dtype === "i32" ? Int32Array.from(d) : Uint8Array.from(d));
 
-/** The module of a program: memory pages needed, and its bytes. */
-export const programModule = (program: Program, lowering?: WasmLowering): { readonly bytes: Uint8Array<ArrayBuffer>; readonly pages: number; readonly offsets: ReadonlyArray<number>; readonly functions: ReadonlyArray<number> } => {
+/** Rough operations per output element: a reduction multiplies its body's cost by its trips. */
+const costOf = (e: Expr, memo = new Map<Expr, number>()): number => {
+  const hit = memo.get(e);
+  if (hit !== undefined) return hit;
+  const c = Math.min(1e12, e.kind === "reduce" ? e.extent * costOf(e.body, memo) : 1 + children(e).reduce((a, x) => a + costOf(x, memo), 0));
+  memo.set(e, c);
+  return c;
+};
+
+/** Work (output elements × cost) from which a kernel is split across threads: a split costs tens of µs. */
+const SPLIT_WORK = 2 ** 16;
+
+export interface ProgramModule {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly pages: number;
+  readonly offsets: ReadonlyArray<number>;
+  /** Kernel index of each function (empty kernels have none), and whether it is worth splitting. */
+  readonly functions: ReadonlyArray<{ readonly kernel: number; readonly split: boolean }>;
+  /** Bytes of scratch each thread's part uses (part p's scratch starts p·scratchStride after the first). */
+  readonly scratchStride: number;
+}
+
+/** The module of a program for `threads` threads: memory pages needed, and its bytes. */
+export const programModule = (program: Program, lowering?: WasmLowering, threads = 1): ProgramModule => {
   const layout = memoryLayout(program);
-  const pages = Math.max(1, Math.ceil(layout.bytes / PAGE));
-  if (pages > MAX_PAGES) throw new WasmMemoryError(`wasm: the program needs ${layout.bytes} bytes of memory; a WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
   const bodies: FunctionBody[] = [];
-  const functions: number[] = [];
+  const functions: Array<{ kernel: number; split: boolean }> = [];
+  let scratch = 0;
   program.kernels.forEach((k, i) => {
     const out = program.buffers[k.output]!;
     if (out.size === 0) return;
-    functions.push(i);
-    const f = kernelFunction(k, out.size, tilingOf(k, out.shape), (b) => layout.offsets[b]!, lowering);
-    bodies.push({ ...f, name: `k${i}` });
+    functions.push({ kernel: i, split: out.size * costOf(k.expr) >= SPLIT_WORK });
+    const f = kernelFunction(k, out.size, tilingOf(k, out.shape), (b) => layout.offsets[b]!, layout.bytes, lowering);
+    scratch = Math.max(scratch, f.scratchBytes);
+    bodies.push({ name: `k${i}`, locals: f.locals, code: f.code });
   });
+  const scratchStride = align16(scratch);
+  const bytes = layout.bytes + threads * scratchStride;
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  if (pages > MAX_PAGES) throw new WasmMemoryError(`wasm: the program needs ${bytes} bytes of memory; a WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
   const imports = Object.entries(mathImports).map(([name, { arity }]) => ({ name, arity }));
-  return { bytes: buildModule(pages, imports, bodies), pages, offsets: layout.offsets, functions };
+  return { bytes: buildModule(pages, threads > 1, imports, bodies), pages, offsets: layout.offsets, functions, scratchStride };
 };
 
 /**
- * The WebAssembly SIMD backend (one thread).
+ * The WebAssembly SIMD backend (one thread unless `threads` says more).
  * @example
  * const f = await jit(({ x, w }) => gelu(matmul(x, w)), { x: spec([8, 16]), w: spec([16, 4]) }, wasm());
  */
@@ -104,7 +144,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
   const cache = new Map<string, WebAssembly.Module>();
   const compile = (graph: Graph): Program => schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
   const moduleOf = async (bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> => {
-    const key = Buffer.from(bytes).toString("base64");
+    const key = bytesKey(bytes);
     const hit = cache.get(key);
     if (hit !== undefined) {
       stats.cacheHits++;
@@ -116,17 +156,24 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
     cache.set(key, m);
     return m;
   };
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
   return {
-    name: "wasm-simd",
+    name: threads > 1 ? `wasm-simd-x${threads}` : "wasm-simd",
     stats,
     compile,
     prepare: async (graph: Graph): Promise<WasmRunner> => {
       const program = compile(graph);
-      const { bytes, pages, offsets, functions } = programModule(program, options.lowering);
-      const memory = new WebAssembly.Memory({ initial: pages });
+      const { bytes, pages, offsets, functions, scratchStride } = programModule(program, options.lowering, threads);
+      const memory = new WebAssembly.Memory({ initial: pages, ...(threads > 1 ? { maximum: pages, shared: true } : {}) });
       const math = Object.fromEntries(Object.entries(mathImports).map(([name, { fn }]) => [name, fn]));
-      const instance = await WebAssembly.instantiate(await moduleOf(bytes), { env: { memory }, math });
-      const calls = functions.map((i) => ({ kernel: program.kernels[i]!, call: instance.exports[`k${i}`] as () => void }));
+      const module = await moduleOf(bytes);
+      const instance = await WebAssembly.instantiate(module, { env: { memory }, math });
+      const pool = threads > 1 ? await startPool(module, memory, threads, scratchStride) : undefined;
+      const calls = functions.map(({ kernel, split }) => {
+        const f = instance.exports[`k${kernel}`] as (part: number, parts: number, scratch: number) => void;
+        const call = pool !== undefined && split ? () => pool.run(kernel, threads, () => f(0, threads, 0)) : () => f(0, 1, 0);
+        return { kernel: program.kernels[kernel]!, call };
+      });
       const heap = new Float32Array(memory.buffer);
       for (const b of program.buffers) {
         if (b.role === "constant") heap.set((b.node as Node<"constant">).attrs.data, offsets[b.id]! / 4);
@@ -150,7 +197,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
           return { shape: b.shape, dtype: b.dtype, data };
         });
       };
-      return Object.assign(run, { program, bytes });
+      return Object.assign(run, { program, bytes, close: async () => pool?.close() });
     },
   };
 };

@@ -8,41 +8,61 @@
  * into the instruction's immediate, so unrolled steps and adjacent lanes share one address. A load
  * whose lanes read consecutive elements is one `v128.load`, one whose lanes agree is one
  * `v128.load32_splat`, others gather lane by lane. Reductions of one loop id share one loop (unrolled
- * by 4), which is what makes the R·C copies of a matmul a register-blocked micro-kernel.
+ * by 4), which is what makes the R·C copies of a matmul a register-blocked micro-kernel. A call runs
+ * its share of the outer tile loop (parameters `part` of `parts`), so threads can split a kernel.
  */
 
-import { children, exprKey, indexExpr as ix, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile";
-import { F32, I32, op, V128, vop, type FunctionBody, type ValType } from "./module";
-import { mathImports, wasmLowering, type MathImport, type Op, type WasmLowering } from "./lowering";
-import { blocksOf, extentsOf, threadIndexOf, type Block, type Tiling } from "./tiling";
-
-/** One expression per lane (1 or 4 lanes; structurally equal, differing in indices). */
-type Lanes = ReadonlyArray<Expr>;
-type Reduce = Extract<Expr, { kind: "reduce" }>;
-
-/** Function index of each imported math function (imports come first, in `mathImports` order). */
-export const importIndex = (name: MathImport): number => Object.keys(mathImports).indexOf(name);
-
-const loopsOfIndex = (x: Index, into: Set<number>, exprLoops: (e: Expr) => ReadonlySet<number>): void =>
-  ix.atomsOf(x, (a) => {
-    if (a.kind === "loop") into.add(a.id);
-    if (a.kind === "value") exprLoops(a.x).forEach((l) => into.add(l));
-  });
+import { children, exprKey, indexExpr as ix, substituteExpr, substituteIndex, type Atom, type Expr, type Index, type Kernel } from "../../compile";
+import { append, assemble, countedLoop, rangeLoop, keyOf, loopsOfIndex, opCode, topReductions, valType, type Lanes, type Reduce } from "./fragments";
+import { wasmLowering, type Op, type WasmLowering } from "./lowering";
+import { F32, I32, KERNEL_PARAMS, op, V128, vop, type FunctionBody, type ValType } from "./module";
+import { blocksOf, copiesOf, extentsOf, type Block, type Tiling } from "./tiling";
 
 /** Byte offset of each buffer in the module's memory. */
 export type OffsetOf = (buffer: number) => number;
 
+/** A kernel's function and the scratch bytes its packed operands need (at `scratch` plus the call's scratch base). */
+export interface KernelFunction extends FunctionBody {
+  readonly scratchBytes: number;
+}
+
+/** Longest reduction whose operands are packed (64 KiB of scratch per packed vector stream). */
+const MAX_PACKED_EXTENT = 4096;
+
+/** A vector stream packed before the row loop: `buffer` at `at` for every trip of its loop. */
+interface Pattern {
+  readonly buffer: number;
+  readonly at: Index;
+  /** Byte offset of its packed copy in scratch. */
+  readonly slot: number;
+}
+
 /**
  * The function computing `kernel` into its output buffer with `tiling`. `size` is the output's element
- * count; `table` is the lowering table.
+ * count; `scratch` the byte offset of the scratch area; `table` the lowering table.
+ *
+ * Packing (register-blocked tiles only): a contiguous vector load inside a top-level reduction that
+ * depends on nothing but that loop's variable and the column group x (B's columns in a matmul) is
+ * copied, for every trip, into a sequential scratch stream before the loop over row groups, which then
+ * all read it from there: strided rows of B (a 4 KiB stride aliases in the caches) become one
+ * sequential, cache-resident stream.
  */
-export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, offsetOf: OffsetOf, table: WasmLowering = wasmLowering): FunctionBody => {
+export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, offsetOf: OffsetOf, scratch: number, table: WasmLowering = wasmLowering): KernelFunction => {
   const locals: ValType[] = [];
-  const local = (t: ValType): number => locals.push(t) - 1;
+  const local = (t: ValType): number => KERNEL_PARAMS + locals.push(t) - 1;
+  // Parameters: this call's part of the outer tile loop, the number of parts, its scratch base (bytes).
+  const [PART, PARTS, SCRATCH] = [0, 1, 2];
   const W = tiling.width;
   const laneX = local(I32);
   const laneY = local(I32);
   const loopVars = new Map<number, number>();
+  /** Packed loops of the current block: loop id → extent and its patterns by index key. */
+  let packs = new Map<number, { readonly extent: number; readonly patterns: Map<string, Pattern> }>();
+  let packing = false;
+  let scratchUsed = 0;
+  let scratchBytes = 0;
+  /** The unrolled step being emitted for each open loop. */
+  const shifts = new Map<number, number>();
 
   const freeLoops = new Map<Expr, ReadonlySet<number>>();
   const exprLoops = (e: Expr): ReadonlySet<number> => {
@@ -140,33 +160,17 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
   };
   /** A byte address local and a constant byte offset for element `x` of `buffer`. */
   const address = (buffer: number, x: Index): { readonly addr: number; readonly offset: number } => {
-    const base = offsetOf(buffer) + 4 * x.offset;
-    const at = base >= 0 ? { terms: x.terms, offset: 0 } : x;
+    // The offset moves into the immediate only when the rest is never negative: wasm adds the
+    // immediate to the address as an unsigned number.
+    const terms: Index = { terms: x.terms, offset: 0 };
+    const split = x.offset >= 0 && ix.range(terms)[0] >= 0;
+    const at = split ? terms : x;
     const i = indexLocal(at);
     const addr = bindIn(scopeFor(indexLoops(at)), `addr:${ix.indexKey(at)}`, I32, [...op.get(i), ...op.i32Const(2), ...op.i32Shl]);
-    return { addr, offset: base >= 0 ? base : offsetOf(buffer) };
+    return { addr, offset: split ? offsetOf(buffer) + 4 * x.offset : offsetOf(buffer) };
   };
 
   // ---- Values (f32 or f32x4) ----
-  const valType = (lanes: Lanes): ValType => (lanes.length === 1 ? F32 : V128);
-  const keyOf = (lanes: Lanes): string => (lanes.length === 1 ? `s:${exprKey(lanes[0]!)}` : `v:${lanes.map(exprKey).join("|")}`);
-
-  /** Code leaving the op's result on the stack, from operand locals. */
-  const opCode = (o: Op, operands: ReadonlyArray<number>, width: number): number[] => {
-    if ("scalar" in o) return [...operands.flatMap((l) => op.get(l)), ...(width === 1 ? o.scalar : o.vector)];
-    const call = op.call(importIndex(o.call));
-    const lane = (q: number): number[] => [
-      ...operands.flatMap((l) => [...op.get(l), ...(width === 1 ? [] : vop.extract(q)), ...op.f64PromoteF32]),
-      ...call,
-      ...op.f32DemoteF64,
-    ];
-    if (width === 1) return lane(0);
-    return [...lane(0), ...vop.splat, ...[1, 2, 3].flatMap((q) => [...lane(q), ...vop.replace(q)])];
-  };
-  /** Lanes assembled from one scalar each: splat the first, replace the rest. */
-  const assemble = (scalars: ReadonlyArray<ReadonlyArray<number>>): number[] =>
-    scalars.length === 1 ? [...scalars[0]!] : scalars.flatMap((s, q) => [...s, ...(q === 0 ? vop.splat : vop.replace(q))]);
-
   const applyOp = (lanes: Lanes, o: Op, operands: ReadonlyArray<Lanes>): number => {
     const locals = operands.map(emit);
     return bindIn(scopeFor(exprLoops(lanes[0]!)), keyOf(lanes), valType(lanes), opCode(o, locals, lanes.length));
@@ -181,6 +185,8 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
       return [...op.get(a.addr), ...table.load.uniform(a.offset)];
     }
     if (lanes.length > 1 && at.every((x, q) => ix.indexKey(x) === ix.indexKey(ix.addConst(at[0]!, q)))) {
+      const packed = packedLoad(buffer, at[0]!);
+      if (packed !== undefined) return packed;
       const a = address(buffer, at[0]!);
       return [...op.get(a.addr), ...table.load.contiguous(a.offset)];
     }
@@ -190,6 +196,35 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
         return [...op.get(a.addr), ...table.load.scalar(a.offset)];
       }),
     );
+  };
+
+  /** The packed loop an index streams over, if it depends on nothing but that loop and x. */
+  const packLoopOf = (x: Index): number | undefined => {
+    let loop: number | undefined;
+    let ok = true;
+    ix.atomsOf(x, (a) => {
+      if (a.kind === "loop" && packs.has(a.id) && (loop === undefined || loop === a.id)) loop = a.id;
+      else if (!(a.kind === "lane" && a.axis === "x") && a.kind !== "div" && a.kind !== "mod" && a.kind !== "clamp") ok = false;
+    });
+    return ok ? loop : undefined;
+  };
+  /** A load of four consecutive elements read from its packed stream, registering the stream. */
+  const packedLoad = (buffer: number, at: Index): number[] | undefined => {
+    const loop = packLoopOf(at);
+    if (loop === undefined) return undefined;
+    const { extent, patterns } = packs.get(loop)!;
+    const u = shifts.get(loop) ?? 0;
+    const base = substituteIndex(at, (a) => (a.kind === "loop" && a.id === loop ? ix.addConst(ix.atomIndex(a), -u) : undefined));
+    const key = `${buffer}@${ix.indexKey(base)}`;
+    let pattern = patterns.get(key);
+    if (pattern === undefined) {
+      pattern = { buffer, at: base, slot: scratchUsed };
+      scratchUsed += extent * 16;
+      patterns.set(key, pattern);
+    }
+    const r = loopVars.get(loop)!;
+    const addr = bindIn(scopeFor(new Set([loop])), `pack:${loop}`, I32, [...op.get(r), ...op.i32Const(4), ...op.i32Shl, ...op.get(SCRATCH), ...op.i32Add]);
+    return [...op.get(addr), ...table.load.contiguous(scratch + pattern.slot + 16 * u)];
   };
 
   const emit = (lanes: Lanes): number => {
@@ -233,14 +268,6 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
     return scope.code;
   };
 
-  /** `for (r = from; r < to; r += step) body` with from < to known. */
-  const countedLoop = (r: number, from: number, to: number, step: number, body: ReadonlyArray<number>): number[] => [
-    ...op.i32Const(from), ...op.set(r),
-    ...op.loop, ...body,
-    ...op.get(r), ...op.i32Const(step), ...op.i32Add, ...op.tee(r), ...op.i32Const(to), ...op.i32LtS, ...op.brIf(0),
-    ...op.end,
-  ];
-
   /** One loop for reductions sharing a loop id: every accumulator advances in the same trip. */
   const emitLoop = (group: ReadonlyArray<ReadonlyArray<Reduce>>, scope: Scope): void => {
     const { loop, extent, count } = group[0]![0]!;
@@ -248,39 +275,69 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
     const r = loopVars.get(loop) ?? local(I32);
     loopVars.set(loop, r);
     const rules = group.map((g) => table.reduce[g[0]!.op]);
+    const overTrips = tiling.lanes === "reduction" && width === 1 && count === undefined && extent >= 8;
     const accs = group.map((g, i) => {
       const acc = local(valType(g));
-      scope.code.push(...(width === 1 ? table.literal.scalar(rules[i]!.init) : table.literal.vector(rules[i]!.init)), ...op.set(acc));
+      if (!overTrips) scope.code.push(...(width === 1 ? table.literal.scalar(rules[i]!.init) : table.literal.vector(rules[i]!.init)), ...op.set(acc));
       return acc;
     });
     const shifted = (e: Expr, u: number): Expr =>
       u === 0 ? e : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? ix.addConst(ix.atomIndex(a), u) : undefined));
+    if (packing && width > 1 && count === undefined && extent <= MAX_PACKED_EXTENT && scope === scopes[0]) packs.set(loop, { extent, patterns: new Map() });
     const steps = (copies: number) =>
       inLoop(loop, (inner) => {
         for (let u = 0; u < copies; u++) {
+          shifts.set(loop, u);
           group.forEach((g, i) => {
             const x = emit(g.map((l) => shifted(l.body, u)));
             inner.code.push(...opCode(rules[i]!.combine, [accs[i]!, x], width), ...op.set(accs[i]!));
           });
         }
+        shifts.delete(loop);
       });
+
+    /** Lanes over trips: vector accumulators over 4 (×2 unrolled) trips, then combined across lanes into `accs`. */
+    const tripVectors = (): number => {
+      const unroll = extent >= 32 ? 2 : 1;
+      const main = Math.floor(extent / (4 * unroll)) * 4 * unroll;
+      const vaccs = rules.map((rule) => {
+        const v = local(V128);
+        scope.code.push(...table.literal.vector(rule.init), ...op.set(v));
+        return v;
+      });
+      const body = inLoop(loop, (inner) => {
+        for (let u = 0; u < unroll; u++) {
+          group.forEach((g, i) => {
+            const x = emit([0, 1, 2, 3].map((q) => shifted(g[0]!.body, 4 * u + q)));
+            inner.code.push(...opCode(rules[i]!.combine, [vaccs[i]!, x], 4), ...op.set(vaccs[i]!));
+          });
+        }
+      });
+      append(scope.code, countedLoop(r, 0, main, 4 * unroll, body));
+      const scalar = (code: ReadonlyArray<number>): number => {
+        const l = local(F32);
+        scope.code.push(...code, ...op.set(l));
+        return l;
+      };
+      rules.forEach((rule, i) => {
+        const [a, b, c, d] = [0, 1, 2, 3].map((q) => scalar([...op.get(vaccs[i]!), ...vop.extract(q)]));
+        const ab = scalar(opCode(rule.combine, [a!, b!], 1));
+        const cd = scalar(opCode(rule.combine, [c!, d!], 1));
+        scope.code.push(...opCode(rule.combine, [ab, cd], 1), ...op.set(accs[i]!));
+      });
+      return main;
+    };
+
     if (count !== undefined) {
       const c = emit([count]);
       const n = bindIn(scope, `count:${exprKey(count)}`, I32, [...op.get(c), ...op.i32TruncSatF32S]);
-      const body = steps(1);
-      scope.code.push(
-        ...op.i32Const(0), ...op.set(r),
-        ...op.block, ...op.loop,
-        ...op.get(r), ...op.get(n), ...op.i32GeS, ...op.brIf(1),
-        ...body,
-        ...op.get(r), ...op.i32Const(1), ...op.i32Add, ...op.set(r), ...op.br(0),
-        ...op.end, ...op.end,
-      );
+      append(scope.code, rangeLoop(r, op.i32Const(0), n, steps(1)));
     } else {
-      const unroll = extent >= 8 ? 4 : 1;
-      const main = Math.floor(extent / unroll) * unroll;
-      if (main > 0) scope.code.push(...countedLoop(r, 0, main, unroll, steps(unroll)));
-      if (main < extent) scope.code.push(...countedLoop(r, main, extent, 1, steps(1)));
+      const from = overTrips ? tripVectors() : 0;
+      const unroll = !overTrips && extent >= 8 ? 4 : 1;
+      const main = from + Math.floor((extent - from) / unroll) * unroll;
+      if (main > from) append(scope.code, countedLoop(r, from, main, unroll, steps(unroll)));
+      if (main < extent) append(scope.code, countedLoop(r, main, extent, 1, steps(1)));
     }
     group.forEach((g, i) => {
       const key = keyOf(g);
@@ -289,35 +346,34 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
     });
   };
 
-  /** Top-level reductions of some lane lists (not those nested in another's body), in order. */
-  const topReductions = (roots: ReadonlyArray<Lanes>): Array<ReadonlyArray<Reduce>> => {
-    const found: Array<ReadonlyArray<Reduce>> = [];
-    const seen = new Set<string>();
-    const visit = (lanes: Lanes): void => {
-      const key = keyOf(lanes);
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (lanes[0]!.kind === "reduce") found.push(lanes as ReadonlyArray<Reduce>);
-      else children(lanes[0]!).forEach((_, c) => visit(lanes.map((l) => children(l)[c]!)));
-    };
-    roots.forEach(visit);
-    return found;
+  /** The copies of packed streams, one loop per packed reduction (run once per column group). */
+  const packCode = (): number[] => {
+    scopes = [{ loop: -1, code: [], keys: [] }];
+    names = new Map();
+    const loops: number[] = [];
+    for (const [loop, { extent, patterns }] of packs) {
+      if (patterns.size === 0) continue;
+      const r = loopVars.get(loop)!;
+      const body = inLoop(loop, (inner) => {
+        const to = bindIn(inner, "to", I32, [...op.get(r), ...op.i32Const(4), ...op.i32Shl, ...op.get(SCRATCH), ...op.i32Add]);
+        for (const { buffer, at, slot } of patterns.values()) {
+          const a = address(buffer, at);
+          inner.code.push(...op.get(to), ...op.get(a.addr), ...table.load.contiguous(a.offset), ...vop.store(scratch + slot));
+        }
+      });
+      append(loops, countedLoop(r, 0, extent, 1, body));
+    }
+    return append([], scopes[0]!.code, loops);
   };
 
   /** The tile body of one block: every copy computed and stored. */
   const tileBody = (block: Block): number[] => {
     scopes = [{ loop: -1, code: [], keys: [] }];
     names = new Map();
-    const copies: Array<{ lanes: Lanes; at: Index }> = [];
-    for (let rho = 0; rho < block.rows; rho++) {
-      for (let gamma = 0; gamma < tiling.cols; gamma++) {
-        const lanes = Array.from({ length: W }, (_, q) => {
-          const t = threadIndexOf(tiling, block, rho, gamma, q);
-          return substituteExpr(kernel.expr, (a) => (a.kind === "thread" ? t : undefined));
-        });
-        copies.push({ lanes, at: threadIndexOf(tiling, block, rho, gamma, 0) });
-      }
-    }
+    packs = new Map();
+    scratchUsed = 0;
+    packing = W > 1 && (block.rows > 1 || tiling.cols > 1) && extentsOf(tiling, block).y >= 2;
+    const copies = copiesOf(kernel.expr, tiling, block);
     // Reductions first, grouped by loop, so that the copies share their loop trips.
     const pending = topReductions(copies.map((c) => c.lanes)).filter((g) => exprLoops(g[0]!).size === 0);
     for (const id of [...new Set(pending.map((g) => g[0]!.loop))]) {
@@ -338,9 +394,15 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
   for (const block of blocksOf(tiling, size)) {
     const { x, y } = extentsOf(tiling, block);
     const body = tileBody(block);
-    // Reductions walk x (column groups) innermost-last: consecutive tiles then reuse the same B columns.
-    const [outer, outerN, inner, innerN] = block.rows > 1 || tiling.cols > 1 ? [laneX, x, laneY, y] : [laneY, y, laneX, x];
-    code.push(...countedLoop(outer, 0, outerN, 1, countedLoop(inner, 0, innerN, 1, body)));
+    scratchBytes = Math.max(scratchBytes, scratchUsed);
+    // Blocked tiles walk row groups innermost: the column group's packed B stream serves them all.
+    const blocked = block.rows > 1 || tiling.cols > 1;
+    const [outer, outerN, inner, innerN] = blocked ? [laneX, x, laneY, y] : [laneY, y, laneX, x];
+    const innerLoop = countedLoop(inner, 0, innerN, 1, body);
+    // This call's share of the outer loop: [⌊N·part/parts⌋, ⌊N·(part+1)/parts⌋).
+    const share = (next: number): number[] => [...op.i32Const(outerN), ...op.get(PART), ...(next === 0 ? [] : [...op.i32Const(1), ...op.i32Add]), ...op.i32Mul, ...op.get(PARTS), ...op.i32DivU];
+    const end = local(I32);
+    append(code, share(1), op.set(end), rangeLoop(outer, share(0), end, blocked ? append(packCode(), innerLoop) : innerLoop));
   }
-  return { name: kernel.name, locals, code };
+  return { name: kernel.name, locals, code, scratchBytes };
 };

@@ -14,6 +14,14 @@ import { op, vop } from "./module";
 
 type Inst = ReadonlyArray<number>;
 
+// erf, Abramowitz & Stegun 7.1.26: |error| ≤ 1.5e-7, below float32 resolution near 1 (as gpu.js).
+// Self-contained: worker threads rebuild it from its source.
+const erf = (x: number): number => {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x < 0 ? -y : y;
+};
+
 /** Imported JavaScript functions (module `math`), with their arity. */
 export const mathImports = {
   exp: { fn: Math.exp, arity: 1 },
@@ -22,16 +30,10 @@ export const mathImports = {
   cos: { fn: Math.cos, arity: 1 },
   tanh: { fn: Math.tanh, arity: 1 },
   pow: { fn: Math.pow, arity: 2 },
-  erf: { fn: (x: number): number => erf(x), arity: 1 },
+  erf: { fn: erf, arity: 1 },
 } as const;
 export type MathImport = keyof typeof mathImports;
 
-// erf, Abramowitz & Stegun 7.1.26: |error| ≤ 1.5e-7, below float32 resolution near 1 (as gpu.js).
-const erf = (x: number): number => {
-  const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return x < 0 ? -y : y;
-};
 
 /** An op in both widths, or an imported function applied to each lane. */
 export type Op = { readonly scalar: Inst; readonly vector: Inst } | { readonly call: MathImport };

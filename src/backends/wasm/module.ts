@@ -1,9 +1,10 @@
 /**
- * @file A small WebAssembly binary writer: just what the wasm backend emits. Functions take no
- * parameters and return nothing (a kernel reads and writes the one imported memory), and may call
+ * @file A small WebAssembly binary writer: just what the wasm backend emits. Kernel functions take
+ * three i32 parameters and return nothing (a kernel reads and writes the one imported memory), and may call
  * imported JavaScript functions of f64 arguments (`Math.exp`, …). Encodings follow the WebAssembly
  * core specification 2.0 (LEB128 integers, sections 1/2/3/7/10) and its fixed-width SIMD proposal
- * (opcode prefix 0xfd, a LEB128 sub-opcode).
+ * (opcode prefix 0xfd, a LEB128 sub-opcode); a shared memory (threads proposal, limits flag 3) for
+ * kernels split across worker threads.
  */
 
 /** Value types. */
@@ -116,7 +117,10 @@ export const vop = {
   max: simd(0xe9),
 } as const;
 
-/** A function of the module: its locals' types (in index order) and its body (without the final `end`). */
+/** Parameters of every kernel function: its part of the outer loop, the number of parts, its scratch base. */
+export const KERNEL_PARAMS = 3;
+
+/** A function of the module: its locals' types (after the parameters, in index order) and its body (without the final `end`). */
 export interface FunctionBody {
   readonly name: string;
   readonly locals: ReadonlyArray<ValType>;
@@ -146,15 +150,17 @@ const localDecls = (types: ReadonlyArray<ValType>): number[][] => {
 };
 
 /**
- * The bytes of a module importing `env.memory` (at least `pages` 64 KiB pages) and `math.<name>` for
- * each import (function indices 0…, in order), defining and exporting `functions` (indices after the
- * imports). Type 0 is `() → ()`, type 1+a is `(f64 × a) → f64`.
+ * The bytes of a module importing `env.memory` (`pages` 64 KiB pages; `shared` for threads, then also
+ * at most `pages`) and `math.<name>` for each import (function indices 0…, in order), defining and
+ * exporting `functions` (indices after the imports). Type 0 is `(i32, i32, i32) → ()` (the kernels),
+ * type 1+a is `(f64 × a) → f64`.
  */
-export const buildModule = (pages: number, imports: ReadonlyArray<FunctionImport>, functions: ReadonlyArray<FunctionBody>): Uint8Array<ArrayBuffer> => {
+export const buildModule = (pages: number, shared: boolean, imports: ReadonlyArray<FunctionImport>, functions: ReadonlyArray<FunctionBody>): Uint8Array<ArrayBuffer> => {
   const arities = [...new Set(imports.map((i) => i.arity))];
-  const types = [[0x60, 0, 0], ...arities.map((a) => [0x60, ...uleb(a), ...Array<number>(a).fill(F64), 1, F64])];
+  const types = [[0x60, KERNEL_PARAMS, ...Array<number>(KERNEL_PARAMS).fill(I32), 0], ...arities.map((a) => [0x60, ...uleb(a), ...Array<number>(a).fill(F64), 1, F64])];
+  const limits = shared ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, ...uleb(pages)];
   const importEntries = [
-    [...utf8("env"), ...utf8("memory"), 0x02, 0x00, ...uleb(pages)],
+    [...utf8("env"), ...utf8("memory"), 0x02, ...limits],
     ...imports.map((i) => [...utf8("math"), ...utf8(i.name), 0x00, ...uleb(1 + arities.indexOf(i.arity))]),
   ];
   const bodies = functions.map((f) => {

@@ -5,12 +5,18 @@
  * the R·C copies of the kernel expression share their reduction loop, so in a matmul one B vector
  * feeds R rows and one A element (a splat) feeds C vectors. Rows past the last full group of R run in
  * a tail block with R = 1.
+ *
+ * When adjacent outputs read memory that is not adjacent (A·Bᵀ: a row of Bᵀ per output column) but
+ * consecutive reduction trips do, the lanes go over the reduction instead (`lanes: "reduction"`): each
+ * output is one vector accumulator over 4 trips, summed across lanes at the end.
  */
 
-import { children, indexExpr as ix, type Expr, type Index, type Kernel } from "../../compile";
+import { children, indexExpr as ix, substituteExpr, substituteIndex, type Expr, type Index, type Kernel } from "../../compile";
 
 export interface Tiling {
-  /** Lanes per vector: 4 (f32x4) or 1 (scalar f32). */
+  /** What a vector's lanes run over: adjacent outputs, or adjacent trips of the top reduction loops. */
+  readonly lanes: "output" | "reduction";
+  /** Output lanes per vector: 4 (f32x4) or 1 (scalar outputs). */
   readonly width: 1 | 4;
   /** Elements per row (L). */
   readonly rowLength: number;
@@ -29,11 +35,54 @@ export interface Block {
 
 const some = (e: Expr, p: (e: Expr) => boolean): boolean => p(e) || children(e).some((c) => some(c, p));
 
+type Reduce = Extract<Expr, { kind: "reduce" }>;
+type Load = Extract<Expr, { kind: "load" }>;
+
+const collect = <T extends Expr>(e: Expr, p: (e: Expr) => e is T, descend: boolean, into: T[] = []): T[] => {
+  if (p(e)) {
+    into.push(e);
+    if (!descend) return into;
+  }
+  children(e).forEach((c) => collect(c, p, descend, into));
+  return into;
+};
+
+const dependsOn = (x: Index, loop: number): boolean => {
+  let found = false;
+  ix.atomsOf(x, (a) => (found ||= a.kind === "loop" && a.id === loop));
+  return found;
+};
+
+/** Whether lanes 0…3 of `at`, made by `lane(q)`, read 4 consecutive elements (or, with `uniform`, one). */
+const pattern = (at: Index, lane: (q: number) => Index): "contiguous" | "uniform" | "gather" => {
+  const keys = [0, 1, 2, 3].map((q) => ix.indexKey(lane(q)));
+  if (keys.every((k) => k === keys[0])) return "uniform";
+  return keys.every((k, q) => k === ix.indexKey(ix.addConst(lane(0), q))) ? "contiguous" : "gather";
+};
+
+/**
+ * Whether the long top-level reductions of `expr` vectorize better over their trips than over outputs
+ * of rows `n` long: some load gathers across output lanes (or rows are not a multiple of 4 long) and
+ * some load reads consecutive trips.
+ */
+const overReduction = (expr: Expr, n: number, rows: number): boolean => {
+  const tops = collect(expr, (e): e is Reduce => e.kind === "reduce", false).filter((r) => r.extent >= 8);
+  const loads = tops.flatMap((r) => collect(r.body, (e): e is Load => e.kind === "load", true).filter((l) => dependsOn(l.at, r.loop)).map((l) => ({ l, r })));
+  const byTrip = ({ l, r }: { l: Load; r: Reduce }) =>
+    pattern(l.at, (q) => substituteIndex(l.at, (a) => (a.kind === "loop" && a.id === r.loop ? ix.addConst(ix.atomIndex(a), q) : undefined)));
+  if (!loads.some((x) => byTrip(x) === "contiguous")) return false;
+  if (n % 4 !== 0) return true;
+  const probe: Tiling = { lanes: "output", width: 4, rowLength: n, rows: 1, cols: 1 };
+  const block: Block = { first: 0, count: rows, rows: 1 };
+  const byOutput = (l: Load) => pattern(l.at, (q) => substituteIndex(l.at, (a) => (a.kind === "thread" ? threadIndexOf(probe, block, 0, 0, q) : undefined)));
+  return loads.some(({ l }) => byOutput(l) === "gather");
+};
+
 /**
  * The tiling of a kernel writing `shape`. Reductions (a matmul, a softmax denominator) get register
- * blocking: 4 rows × 2 vectors when rows are a multiple of 8 long, else 4 rows × 1 vector, or 4 scalar
- * rows when rows are not a multiple of 4 long. A per-element trip count (segment sums) is scalar: its
- * lanes would run different loops.
+ * blocking: 4 rows × 2 vectors when rows are a multiple of 8 long, else 4 rows × 1 vector; or, with
+ * lanes over the reduction, 4 rows × 2 outputs; else 4 scalar rows. A per-element trip count (segment
+ * sums) is scalar: its lanes would run different loops.
  */
 export const tilingOf = (kernel: Kernel, shape: ReadonlyArray<number>): Tiling => {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -42,11 +91,12 @@ export const tilingOf = (kernel: Kernel, shape: ReadonlyArray<number>): Tiling =
   const reduces = some(kernel.expr, (e) => e.kind === "reduce" && e.extent >= 8);
   const rows = size / Math.max(n, 1);
   const blockRows = reduces && rows >= 4 ? 4 : 1;
-  if (counted || size === 0) return { width: 1, rowLength: Math.max(size, 1), rows: 1, cols: 1 };
-  if (n % 4 === 0) return { width: 4, rowLength: n, rows: blockRows, cols: reduces && n % 8 === 0 ? 2 : 1 };
-  if (reduces) return { width: 1, rowLength: n, rows: blockRows, cols: 1 };
-  if (size % 4 === 0) return { width: 4, rowLength: size, rows: 1, cols: 1 };
-  return { width: 1, rowLength: size, rows: 1, cols: 1 };
+  if (counted || size === 0) return { lanes: "output", width: 1, rowLength: Math.max(size, 1), rows: 1, cols: 1 };
+  if (reduces && overReduction(kernel.expr, n, rows)) return { lanes: "reduction", width: 1, rowLength: n, rows: blockRows, cols: n % 2 === 0 ? 2 : 1 };
+  if (n % 4 === 0) return { lanes: "output", width: 4, rowLength: n, rows: blockRows, cols: reduces && n % 8 === 0 ? 2 : 1 };
+  if (reduces) return { lanes: "output", width: 1, rowLength: n, rows: blockRows, cols: 1 };
+  if (size % 4 === 0) return { lanes: "output", width: 4, rowLength: size, rows: 1, cols: 1 };
+  return { lanes: "output", width: 1, rowLength: size, rows: 1, cols: 1 };
 };
 
 /** The blocks covering all rows: full groups of R rows, then the remaining rows one at a time. */
@@ -74,3 +124,14 @@ export const threadIndexOf = (tiling: Tiling, block: Block, rho: number, gamma: 
   const ys = y === 1 ? ix.constIndex(0) : ix.scale(ix.atomIndex({ kind: "lane", axis: "y", extent: y }), L * block.rows);
   return ix.addConst(ix.add(xs, ys), L * (block.first + rho) + W * gamma + q);
 };
+
+/** The R·C copies of `expr` in one iteration of `block`: each its W lanes and the index of its lane 0. */
+export const copiesOf = (expr: Expr, tiling: Tiling, block: Block): Array<{ readonly lanes: ReadonlyArray<Expr>; readonly at: Index }> =>
+  Array.from({ length: block.rows * tiling.cols }, (_, c) => {
+    const [rho, gamma] = [Math.floor(c / tiling.cols), c % tiling.cols];
+    const lanes = Array.from({ length: tiling.width }, (_, q) => {
+      const t = threadIndexOf(tiling, block, rho, gamma, q);
+      return substituteExpr(expr, (a) => (a.kind === "thread" ? t : undefined));
+    });
+    return { lanes, at: threadIndexOf(tiling, block, rho, gamma, 0) };
+  });

@@ -2,11 +2,10 @@
  * @file Leaves of a graph: named inputs, constants and iota. They have no inputs and no VJP.
  */
 
-import { ShapeError, size, type Shape } from "../../shape";
+import { ShapeError, size, strides, type Shape } from "../../shape";
 import { alloc, apply, type OpDef } from "../op-def";
 import type { Data, DType, Tensor } from "../node";
 import { walk } from "../strided";
-import { strides } from "../../shape";
 import { broadcastTo } from "./movement";
 
 const noInputs = <K extends "input" | "constant" | "iota">(name: K) => ({

@@ -1,0 +1,79 @@
+/**
+ * @file The tiny MW-MAE golden (tiny_mwmae.json: 16×16 input, 4×4 patches, encoder 32/2/2, decoder
+ * 16/2/4, windows [2, 4, 8, 0]) on the WebAssembly SIMD backend: masking, prediction, loss, every
+ * parameter's loss gradient and forwardFeatures, in one compiled graph. Bounds as for the reference
+ * interpreter's float32 run (test/models/mwmae/tiny-mwmae.golden.test.ts): the file's own float32
+ * results differ from its float64 ones by some scale; a float32 run rounding in another order (SIMD
+ * lanes, unrolled sums) lands about as far again, so each bound is 4× that scale.
+ */
+import * as E from "fp-ts/Either";
+import * as t from "io-ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { flatten, fromData, isHostTensor, jit, slice, valueAndGrad, type HostTensor, type Tensor } from "../../src";
+import { wasm } from "../../src/backends/wasm";
+import { decodeOfficialConfig, forwardFeatures, forwardMae, loadParams, pretrainLoss, type MwmaeParams } from "../../src/models/mwmae";
+import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
+
+const Tiny = t.type({
+  config: t.unknown,
+  weights: ArrayRecord,
+  input: GoldenArray,
+  noise: GoldenArray,
+  ids_restore: GoldenArray,
+  mask: GoldenArray,
+  pred: GoldenArray,
+  pred_f32: GoldenArray,
+  loss: t.number,
+  loss_f32: t.number,
+  grads: ArrayRecord,
+  grads_f32: ArrayRecord,
+  forward_features: GoldenArray,
+  forward_features_f32: GoldenArray,
+});
+const golden = readGolden("tiny_mwmae.json", Tiny);
+const orThrow = <A>(e: E.Either<{ message: string } | unknown, A>): A =>
+  E.getOrElseW((err: unknown) => {
+    throw new Error(String((err as { message?: string }).message ?? err));
+  })(e);
+const cfg = orThrow(decodeOfficialConfig("tiny_mwmae.json")(golden.config));
+const params = orThrow(loadParams(cfg, hostRecord(golden.weights)));
+const x = fromData(hostOf(golden.input).data, [2, 16, 16] as const);
+const noise = fromData(hostOf(golden.noise).data, [2, 16] as const);
+
+const model = ({ params: p, x: xs, noise: ns }: { params: MwmaeParams; x: Tensor<readonly [2, 16, 16]>; noise: Tensor<readonly [2, 16]> }) => {
+  const out = forwardMae(p, cfg)(xs, ns);
+  const [loss, grads] = valueAndGrad(pretrainLoss(cfg))(p, xs, ns);
+  const features = forwardFeatures(p, cfg)(slice(xs as Tensor, 0, 0, 1) as Tensor<readonly [1, number, number]>);
+  return { ids: out.idsRestore, mask: out.mask, pred: out.pred, loss, grads, features };
+};
+type Outputs = { [K in "ids" | "mask" | "pred" | "loss" | "features"]: HostTensor } & { grads: unknown };
+
+/** Worst gradient error over all parameters, relative to each parameter's largest gradient. */
+const worstGradError = (ours: ReadonlyMap<string, ArrayLike<number>>, ref: Readonly<Record<string, GoldenArray>>): number =>
+  Math.max(...Object.entries(ref).map(([path, a]) => maxAbsDiff(ours.get(path) ?? [], a.data) / Math.max(maxAbs(a.data), 1e-3)));
+
+describe("wasm: tiny MW-MAE golden", () => {
+  let out: Outputs;
+  let grads: Map<string, ArrayLike<number>>;
+  beforeAll(async () => {
+    const f = await jit(model as never, { params, x, noise }, wasm());
+    out = (await f({ params, x, noise } as never)) as unknown as Outputs;
+    const { leaves, paths } = flatten(out.grads, isHostTensor);
+    grads = new Map(paths.map((p, i) => [`params/${p}`, leaves[i]!.data]));
+  });
+
+  it("masks exactly like the reference", () => {
+    expect(Array.from(out.ids.data)).toEqual(golden.ids_restore.data);
+    expect(Array.from(out.mask.data)).toEqual(golden.mask.data);
+  });
+
+  it("matches the loss, the prediction, the features and every parameter gradient", () => {
+    const scale = (a: GoldenArray, b: GoldenArray) => maxAbsDiff(a.data, b.data);
+    expect(Math.abs(out.loss.data[0]! - golden.loss)).toBeLessThan(4 * Math.abs(golden.loss - golden.loss_f32) + 1e-7);
+    expect(maxAbsDiff(out.pred.data, golden.pred.data)).toBeLessThan(4 * scale(golden.pred, golden.pred_f32) + 1e-7);
+    expect(maxAbsDiff(out.features.data, golden.forward_features.data)).toBeLessThan(4 * scale(golden.forward_features, golden.forward_features_f32) + 1e-7);
+    expect([...grads.keys()].sort()).toEqual(Object.keys(golden.grads).sort());
+    const refScale = worstGradError(new Map(Object.entries(golden.grads_f32).map(([k, v]) => [k, v.data])), golden.grads);
+    expect(worstGradError(grads, golden.grads)).toBeLessThan(4 * refScale + 1e-6);
+  });
+});
