@@ -15,7 +15,7 @@ import { parseBenchOptions } from "./options";
 import type { BenchReport, BenchResult, Workload } from "./schema";
 import { gflops, median } from "./stats";
 import { formatTable } from "./table";
-import { uniform } from "./workloads/data";
+import { uniform } from "../test/support/uniform";
 
 type Page = { readonly kernels: KernelsApi; readonly backend: BackendApi };
 

@@ -1,7 +1,7 @@
 /**
  * @file `npm run bench`: times every workload on the reference backend, every gpu.js Node mode, the
- * hand-tuned matmul kernels, and TensorFlow.js-WebAssembly, in one process and one run, so ratios are
- * comparable. Prints a table (or, with --json, one `BenchReport` object on stdout); progress and
+ * WebAssembly SIMD backend, the hand-tuned gpu.js matmul kernels, and TensorFlow.js-WebAssembly, in one
+ * process and one run, so ratios are comparable. Prints a table (or, with --json, one `BenchReport` object on stdout); progress and
  * failures go to stderr, and any failed job makes the exit code 1.
  */
 
@@ -10,7 +10,7 @@ import { fastBackends, ourBackends } from "./backends";
 import { runJob, type Job } from "./job";
 import { machine } from "./machine";
 import { parseBenchOptions, type BenchOptions } from "./options";
-import type { BenchReport, BenchResult, Workload } from "./schema";
+import { workloads, type BenchReport, type BenchResult, type Workload } from "./schema";
 import { formatTable } from "./table";
 import { destroyKernelGpus, kernelMatmulJob } from "./workloads/kernels";
 import { modelJobs } from "./workloads/model";
@@ -45,7 +45,7 @@ const plan = async (options: BenchOptions): Promise<Job[]> => {
   const modelBackends = options.quick && options.only.length === 0 ? [] : backends.filter((b) => options.slow || fastBackends.includes(b.name));
   const model = modelBackends.flatMap((b) => modelJobs(b, options.quick));
   const all = [...matmul, ...attention, ...model];
-  const order = (w: Workload) => ["matmul-256", "matmul-512", "matmul-1024", "mha-fwd-bwd", "mwmha-fwd-bwd", "train-step-tiny", "embed-tiny"].indexOf(w);
+  const order = (w: Workload) => workloads.indexOf(w);
   return all
     .filter((j) => options.only.length === 0 || options.only.includes(j.workload))
     .sort((a, b) => order(a.workload) - order(b.workload));

@@ -5,18 +5,7 @@
  */
 
 import { fromData, initAttention, initMwmha, key, realize, windowSizesAuto, type HostTensor } from "../../src";
-
-/** Deterministic uniform values in [-1, 1) (mulberry32). */
-export const uniform = (count: number, seed: number): Float32Array => {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  });
-};
+import { uniform } from "../../test/support/uniform";
 
 export const matmulOperands = (n: number): { readonly a: HostTensor; readonly b: HostTensor } => ({
   a: fromData(uniform(n * n, 1), [n, n]),

@@ -1,15 +1,18 @@
 /**
  * @file MW-MAE workloads (DESIGN.md §4): one pre-training step of the tiny model (encoder 192/12/3,
- * decoder 384/4/8, batch 8, 200×80 log-mels; forward and backward of the masked-reconstruction loss,
- * gradients read back) and embedding throughput of the tiny encoder (`forwardFeatures`, batch 8 clips of
+ * decoder 384/4/8, batch 8, 200×80 log-mels: the compiled step of src/train, i.e. the masked-
+ * reconstruction loss, its gradient and the AdamW update in one graph, new parameters read back) and
+ * embedding throughput of the tiny encoder (`forwardFeatures`, batch 8 clips of
  * 2 s: 200 frames at a 10 ms hop). With --quick the decoder is 1 layer deep and the batch 2.
  */
 
-import { forwardFeatures, geometry, init, maskingNoise, preset, pretrainLoss, type MwmaeConfig } from "../../src/models/mwmae";
-import { fromData, jit, key, realize, valueAndGrad, type Backend } from "../../src";
+import { forwardFeatures, geometry, init, maskingNoise, preset, type MwmaeConfig } from "../../src/models/mwmae";
+import { adamwInit } from "../../src/optim";
+import { compileStep, trainDefaults } from "../../src/train";
+import { fromData, jit, key, realize, type Backend } from "../../src";
 import { programStats } from "../backends";
 import type { Job } from "../job";
-import { uniform } from "./data";
+import { uniform } from "../../test/support/uniform";
 
 /** Seconds of audio in one 200-frame input (10 ms hop). */
 const clipSeconds = 2;
@@ -31,9 +34,9 @@ export const modelJobs = (backend: Backend, quick: boolean): Job[] => [
     prepare: async () => {
       const { cfg, batch, params, x } = await setup(quick);
       const noise = await realize(maskingNoise(key(1), batch, geometry(cfg).patches));
-      const args = { params, x, noise };
-      const step = await jit((a) => valueAndGrad(pretrainLoss(cfg))(a.params, a.x, a.noise), args, backend);
-      return { call: () => step(args), ...programStats(backend, step.graph) };
+      const step = await compileStep(cfg, { ...trainDefaults, batch }, backend, params);
+      const opt = adamwInit(params);
+      return { call: () => step.run(params, opt, x, noise), ...programStats(backend, step.graph) };
     },
   },
   {

@@ -16,9 +16,9 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/Either";
 import { heatmapPng, pngDataUri, windowLayoutSvg } from "../analysis";
-import { labelledTask, type LabelledClip } from "../audio";
-import { jit, realize, type Backend } from "../backends";
-import { embedLogmels, hearModel, linearProbe, type LabelledSet } from "../hear";
+import { labelledTask } from "../audio";
+import { jit, realize, wasm, type Backend } from "../backends";
+import { audioBatch, embedLogmels, hearModel, linearProbe, type LabelledSet } from "../hear";
 import type { HostTensor, Tensor } from "../ir";
 import { listCheckpoints, writeFileAtomic } from "../io";
 import { forwardMae, geometry, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae";
@@ -58,13 +58,13 @@ interface Plan {
 /** Measured on this project's 2-core CI machine; see docs/demo.md. */
 const plans: Readonly<Record<"full" | "quick", Plan>> = {
   full: {
-    encoder: { dim: 64, depth: 2, heads: 4 },
+    encoder: { dim: 96, depth: 3, heads: 4 },
     decoder: { dim: 64, depth: 1, heads: 8 },
-    steps: 120,
-    batch: 8,
+    steps: 300,
+    batch: 16,
     peakLr: 1e-3,
-    poolClips: 128,
-    perClass: { train: 16, valid: 4, test: 8 },
+    poolClips: 256,
+    perClass: { train: 20, valid: 5, test: 15 },
     probeEpochs: 300,
   },
   quick: {
@@ -86,6 +86,9 @@ const maskSeed = 7;
 /** Clips per front-end call: 40 framed clips of 200 × 400 samples stay well under 2^24 elements. */
 const frontEndClips = 40;
 
+/** The WebAssembly SIMD backend (src/backends/wasm, the fastest here), then every backend src/train offers. */
+const backendChoices: ReadonlyArray<string> = ["wasm", ...backendNames];
+
 const options = {
   quick: { type: "boolean" },
   out: { type: "string" },
@@ -105,7 +108,7 @@ const usage = [
   "",
   "  --quick            tiny models, 3 steps, a tiny task (for CI: checks the path, not the results)",
   "  --out DIR          where the runs, report.html and summary.json go (runs/demo, or runs/demo-quick)",
-  `  --backend NAME     ${backendNames.join(" | ")} (webasm: the fastest here, see docs/demo.md)`,
+  `  --backend NAME     ${backendChoices.join(" | ")} (wasm: the fastest here, see docs/demo.md)`,
   `  --steps N          pre-training steps per model (full ${plans.full.steps}, quick ${plans.quick.steps})`,
   `  --progress MODE    ${progressModes.join(" | ")} for the pre-training progress (auto)`,
   "  -h, --help         show this help",
@@ -147,14 +150,6 @@ const pretrain = async (dir: string, setup: RunSetup, backend: Backend, progress
     return E.left(`${dir} holds a run with another configuration (${files.setup}); remove it or choose another --out`);
   }
   return runPretraining({ dir, start: resume ? { kind: "resume" } : { kind: "fresh", setup }, backend, progress: makeProgress(progress), shouldStop });
-};
-
-/** Clips `[n, samples]` as one tensor. */
-const audioOf = (clips: ReadonlyArray<LabelledClip>): HostTensor => {
-  const samples = clips[0]!.samples.length;
-  const data = new Float32Array(clips.length * samples);
-  clips.forEach((c, i) => data.set(c.samples, i * samples));
-  return { shape: [clips.length, samples], dtype: "f32", data };
 };
 
 /** Tensors joined along their first axis. */
@@ -220,9 +215,9 @@ const run = async (f: Flags): Promise<number> => {
   const mode = f.quick === true ? "quick" : "full";
   const base = plans[mode];
   const plan: Plan = { ...base, steps: intFlag("steps", f.steps, base.steps, 2) };
-  const backendName = f.backend ?? "webasm";
-  const backend = chooseBackend(backendName);
-  if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
+  const backendName = f.backend ?? "wasm";
+  const backend = backendName === "wasm" ? E.right<string, Backend>(wasm()) : chooseBackend(backendName);
+  if (E.isLeft(backend)) throw new UsageError(`--backend: unknown backend "${backendName}" (choose one of ${backendChoices.join(", ")})`);
   const progress = f.progress ?? "auto";
   if (!(progressModes as ReadonlyArray<string>).includes(progress)) throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${progress}"`);
   const out = f.out ?? join("runs", mode === "quick" ? "demo-quick" : "demo");
@@ -268,7 +263,7 @@ const run = async (f: Flags): Promise<number> => {
       const frontEnd = hearModel(setups.mwmae.model, mw.state.params, { backend: backend.right }).frontEnd;
       const parts: HostTensor[] = [];
       // In slices: the front-end's framing buffer must stay under a backend buffer's 2^24 elements.
-      for (let from = 0; from < clips.length; from += frontEndClips) parts.push(await frontEnd(audioOf(clips.slice(from, from + frontEndClips))));
+      for (let from = 0; from < clips.length; from += frontEndClips) parts.push(await frontEnd(audioBatch(clips.slice(from, from + frontEndClips).map((c) => c.samples))));
       return { ...t, clips, samples: clips[0]!.samples.length, logmels: joinRows(parts) };
     });
     const random = await freshState(setups.mwmae);

@@ -128,6 +128,14 @@ describe("wasm backend", () => {
     expect(backend.stats).toMatchObject({ compiles: 1, cacheHits: 1 });
   });
 
+  it("profile records every kernel by name", async () => {
+    const backend = wasm({ profile: true });
+    const graph = trace(({ x }: { x: Tensor }) => sum(exp(x) as Tensor, [1]), { x: spec([4, 8]) } as never);
+    const run = await backend.prepare(graph);
+    await run([host([4, 8], 11)]);
+    expect(Object.keys(backend.stats.kernelMs).sort()).toEqual(run.program.kernels.map((k) => k.name).sort());
+  });
+
   it("checkFinite names the op that produced a non-finite value", async () => {
     const graph = trace(({ x }: { x: Tensor }) => log(x), { x: spec([3]) } as never);
     const run = await wasm({ checkFinite: true }).prepare(graph);

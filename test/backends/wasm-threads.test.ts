@@ -1,8 +1,8 @@
 /**
  * @file The wasm backend on 2 threads (a worker and the calling thread, one shared memory): kernels
  * with enough work split their outer tile loop, each part with its own packing scratch. Large enough
- * kernels of every tiling (blocked and packed A·B, lanes over the reduction for A·Bᵀ, flat
- * elementwise) agree with the float64 reference, as on one thread. Tolerance as in
+ * kernels (blocked and packed A·B with a fused elementwise epilogue, lanes over the reduction for A·Bᵀ
+ * and a softmax) agree with the float64 reference, call after call, as on one thread. Tolerance as in
  * wasm-kernels.test.ts: |got − want| ≤ 1e-5·(1 + k) + 1e-5·|want| for k-term float32 sums.
  */
 

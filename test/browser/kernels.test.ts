@@ -5,7 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matmulVariants } from "../../src/backends/gpujs/matmul-kernels";
-import { errorInBounds, matmulCases, operands, referenceMatmul, uniform } from "../support/matmul-cases";
+import { errorInBounds, matmulCases, operands, referenceMatmul } from "../support/matmul-cases";
+import { uniform } from "../support/uniform";
 import { chromiumMissing, openPage, requireChromium, type BrowserPage } from "./harness";
 import type { KernelsApi, MatmulRun, PageInfo, PageMode } from "./kernels-page";
 

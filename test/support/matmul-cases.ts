@@ -4,6 +4,10 @@
  */
 
 import type { MatmulSpec, Strides } from "../../src/backends/gpujs/matmul-kernels";
+import { uniform } from "./uniform";
+
+/** Re-exported: other tests draw their operands from here. */
+export { uniform } from "./uniform";
 
 export type MatmulCase = Omit<MatmulSpec, "variant"> & { readonly name: string };
 
@@ -17,18 +21,6 @@ export const matmulCases: ReadonlyArray<MatmulCase> = [
   { name: "A broadcast, B transposed", m: 9, k: 12, n: 7, batch: 2, aStrides: [0, 12, 1], bStrides: [7 * 12, 1, 12] },
   { name: "square 128", m: 128, k: 128, n: 128 },
 ];
-
-/** Deterministic uniform values in [-1, 1) (mulberry32): the same operands in Node and the page. */
-export const uniform = (count: number, seed: number): Float32Array => {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  });
-};
 
 const stridesOf = (c: MatmulCase): { readonly a: Strides; readonly b: Strides } => ({
   a: c.aStrides ?? [c.m * c.k, c.k, 1],

@@ -45,7 +45,7 @@ import {
 } from "../../src/ir";
 import { spec, type Spec } from "../../src/trace";
 import { grad } from "../../src/autodiff";
-import { uniform } from "./matmul-cases";
+import { uniform } from "./uniform";
 
 export interface InputSpec extends Spec {
   /** Values drawn uniformly from [lo, hi); integers for i32 (hi exclusive). */

@@ -24,6 +24,8 @@ export interface WasmOptions {
   readonly fuse?: boolean;
   /** Check every kernel's output and stop at the first NaN or ±Inf, naming the op. */
   readonly checkFinite?: boolean;
+  /** Time every kernel call into `stats.kernelMs`. */
+  readonly profile?: boolean;
   /** Replace the lowering table. */
   readonly lowering?: WasmLowering;
   /**
@@ -40,6 +42,8 @@ export interface WasmStats {
   cacheHits: number;
   /** Kernel calls so far. */
   launches: number;
+  /** With `profile`: milliseconds per kernel name, summed over calls. */
+  readonly kernelMs: Record<string, number>;
 }
 
 export interface WasmBackend extends Backend {
@@ -140,7 +144,7 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
  * const f = await jit(({ x, w }) => gelu(matmul(x, w)), { x: spec([8, 16]), w: spec([16, 4]) }, wasm());
  */
 export const wasm = (options: WasmOptions = {}): WasmBackend => {
-  const stats: WasmStats = { compiles: 0, cacheHits: 0, launches: 0 };
+  const stats: WasmStats = { compiles: 0, cacheHits: 0, launches: 0, kernelMs: {} };
   const cache = new Map<string, WebAssembly.Module>();
   const compile = (graph: Graph): Program => schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
   const moduleOf = async (bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> => {
@@ -182,7 +186,9 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
       const run = async (values: ReadonlyArray<HostTensor>): Promise<HostTensor[]> => {
         for (const b of program.buffers) if (b.role === "input") heap.set(values[b.inputIndex!]!.data, offsets[b.id]! / 4);
         for (const { kernel, call } of calls) {
+          const started = options.profile === true ? performance.now() : 0;
           call();
+          if (options.profile === true) stats.kernelMs[kernel.name] = (stats.kernelMs[kernel.name] ?? 0) + performance.now() - started;
           stats.launches++;
           const out = program.buffers[kernel.output]!;
           if (options.checkFinite === true && out.dtype === "f32") {

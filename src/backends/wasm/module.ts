@@ -63,7 +63,6 @@ export const op = {
   f32Store: (offset: number) => [0x38, 2, ...uleb(offset)],
   i32Const: (v: number) => [0x41, ...sleb(v)],
   f32Const: (v: number) => [0x43, ...f32Bytes(v)],
-  i32Eqz: [0x45],
   i32LtS: [0x48],
   i32GtS: [0x4a],
   i32GeS: [0x4e],
