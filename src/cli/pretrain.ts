@@ -86,7 +86,7 @@ const usage = [
   "run:",
   "  --out DIR              the run folder (default runs/<kind>-<date>-<time>)",
   "  --resume               continue the run in --out exactly where its newest checkpoint left it",
-  `  --backend NAME         ${backendNames.join(" | ")} (reference)`,
+  `  --backend NAME         ${backendNames.join(" | ")} (wasm)`,
   `  --progress MODE        ${progressModes.join(" | ")}: a bar on a terminal, else plain lines (auto)`,
   "  --log-every N          plain lines every N steps (about 20 lines per run)",
   "  --stop-after N         take at most N steps now, checkpoint, and exit 0 (resume later)",
@@ -164,7 +164,7 @@ const run = async (f: Flags): Promise<number> => {
   if (f.resume === true && f.out === undefined) throw new UsageError("--resume needs --out DIR, the run folder to continue");
   const mode = f.progress ?? "auto";
   if (!(progressModes as ReadonlyArray<string>).includes(mode)) throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${mode}"`);
-  const backend = chooseBackend(f.backend ?? "reference");
+  const backend = chooseBackend(f.backend ?? "wasm");
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const stopAfter = f["stop-after"] === undefined ? undefined : intFlag("stop-after", f["stop-after"], 0, 0);
   const logEvery = f["log-every"];

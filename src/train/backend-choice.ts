@@ -1,13 +1,14 @@
 /**
- * @file Which backend a run uses, by name: the reference interpreter, or the gpu.js backend in one of
- * its Node modes (`cpu`, `webasm`, `async`, or `auto` for the fastest available here). A mode that
- * cannot run here fails with gpu.js's reason when the first graph is prepared.
+ * @file Which backend a run uses, by name: the WebAssembly SIMD backend (`wasm`, the fastest on a CPU),
+ * the reference interpreter, or the gpu.js backend in one of its Node modes (`cpu`, `webasm`, `async`,
+ * or `auto` for gpu.js's fastest mode here). A mode that cannot run here fails with gpu.js's reason when
+ * the first graph is prepared.
  */
 
 import * as E from "fp-ts/Either";
-import { gpujs, reference, type Backend } from "../backends";
+import { gpujs, reference, wasm, type Backend } from "../backends";
 
-export const backendNames = ["reference", "cpu", "webasm", "async", "auto"] as const;
+export const backendNames = ["wasm", "reference", "cpu", "webasm", "async", "auto"] as const;
 export type BackendName = (typeof backendNames)[number];
 
 export const isBackendName = (s: string): s is BackendName => (backendNames as ReadonlyArray<string>).includes(s);
@@ -19,5 +20,5 @@ export const isBackendName = (s: string): s is BackendName => (backendNames as R
  */
 export const chooseBackend = (name: string): E.Either<string, Backend> => {
   if (!isBackendName(name)) return E.left(`unknown backend "${name}" (choose one of ${backendNames.join(", ")})`);
-  return E.right(name === "reference" ? reference() : gpujs({ mode: name }));
+  return E.right(name === "wasm" ? wasm() : name === "reference" ? reference() : gpujs({ mode: name }));
 };
