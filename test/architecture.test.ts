@@ -28,8 +28,11 @@ const layers: ReadonlyArray<ReadonlyArray<string>> = [
   ["hear", "analysis", "train", "report"],
   ["cli"],
 ];
-/** Peer imports the order allows, `from → to`: keys are drawn with ir's ops, and ir knows no keys. */
-const peerImports: ReadonlySet<string> = new Set(["random → ir"]);
+/**
+ * Peer imports the order allows, `from → to`: keys are drawn with ir's ops (ir knows no keys), and WAV
+ * files are written with io's atomic write (io knows no audio).
+ */
+const peerImports: ReadonlySet<string> = new Set(["random → ir", "audio → io"]);
 
 /** Folders that must stay pure, and what they may not touch. */
 const pureFolders = ["shape", "ir", "random", "trace", "autodiff"];

@@ -4,10 +4,11 @@
  * target, fsynced, renamed over it), so a crash leaves the old file or the new one, never half of one.
  */
 
-import { open, readFile, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import * as E from "fp-ts/lib/Either";
 import { pipe } from "fp-ts/lib/function";
 import * as TE from "fp-ts/lib/TaskEither";
+import { writeFileAtomic } from "../io";
 import { audioError, type AudioError } from "./error";
 import { decodeWav, encodeWav, type Audio, type WavFormat } from "./wav";
 
@@ -27,28 +28,9 @@ export const readWav = (path: string): TE.TaskEither<AudioError, Audio> =>
     TE.chainEitherK((bytes) => decodeWav(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path)),
   );
 
-/** Writes `bytes` to `path` through a fsynced temporary file and a rename. */
-export const writeFileAtomically = (path: string, bytes: Uint8Array): TE.TaskEither<AudioError, void> => {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  return TE.tryCatch(
-    async () => {
-      try {
-        const handle = await open(tmp, "w");
-        try {
-          await handle.writeFile(bytes);
-          await handle.sync(); // the data is on disk before the rename makes it visible
-        } finally {
-          await handle.close();
-        }
-        await rename(tmp, path);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
-    },
-    (e) => audioError("io", path, `cannot write: ${reason(e)}`),
-  );
-};
+/** Writes `bytes` to `path` atomically (io's temporary file, fsync, rename). */
+export const writeFileAtomically = (path: string, bytes: Uint8Array): TE.TaskEither<AudioError, void> =>
+  TE.fromEither(pipe(writeFileAtomic(path, bytes), E.mapLeft((e) => audioError("io", path, `cannot write: ${e.message}`))));
 
 /**
  * Encodes and writes a WAV file atomically.

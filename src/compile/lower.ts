@@ -82,13 +82,19 @@ const csr = (idx: ArrayLike<number>, idxShape: ReadonlyArray<number>, outShape: 
   return { start, count, perm, longest: count.reduce((m, c) => Math.max(m, c), 0) };
 };
 
-const segmentSum = (node: Node<"scatterAdd">, index: ReadonlyArray<Index>, ctx: LowerContext, a: number): Expr => {
-  const [base, ix, upd] = [input(node, 0), input(node, 1), input(node, 2)];
-  const { start, count, perm, longest } = csr((ix as Node<"constant">).attrs.data, ix.shape, node.shape, a);
+/**
+ * `ix` is a constant, or a constant broadcast (expand) along axes other than the scatter axis `a`:
+ * then the segments are computed once on the constant's own shape and shared by every broadcast copy.
+ */
+const segmentSum = (node: Node<"scatterAdd">, ix: Node<"constant">, index: ReadonlyArray<Index>, ctx: LowerContext, a: number): Expr => {
+  const [base, upd] = [input(node, 0), input(node, 2)];
+  const outShape = node.shape.map((d, i) => (ix.shape[i] === 1 && i !== a ? 1 : d));
+  const { start, count, perm, longest } = csr(ix.attrs.data, ix.shape, outShape, a);
   const base0 = ctx.at(base, index);
   if (longest === 0) return base0;
   const loop = ctx.loop();
-  const first = ctx.at(ctx.constant(start, node.shape), index);
+  const segment = index.map((i, d) => (outShape[d] === 1 ? constIndex(0) : i));
+  const first = ctx.at(ctx.constant(start, outShape), segment);
   const at = valueIndex(first, perm.length, exprKey(first));
   const slot = ctx.at(ctx.constant(perm, [perm.length]), [indexAdd(at, loopIndex(loop, longest))]);
   const j = valueIndex(slot, ix.shape[a]!, exprKey(slot));
@@ -96,7 +102,7 @@ const segmentSum = (node: Node<"scatterAdd">, index: ReadonlyArray<Index>, ctx: 
     upd,
     index.map((i, d) => (d === a ? j : i)),
   );
-  const trips = ctx.at(ctx.constant(count, node.shape), index);
+  const trips = ctx.at(ctx.constant(count, outShape), segment);
   const sum: Expr = { kind: "reduce", op: "sum", loop, extent: longest, body, count: trips };
   return base0.kind === "literal" && base0.value === 0 ? sum : { kind: "binary", op: "add", a: base0, b: sum };
 };
@@ -201,7 +207,8 @@ export const lowering: { readonly [K in OpName]: Rule<K> } = {
   scatterAdd: (node, index, ctx) => {
     const [base, ix, upd] = [input(node, 0), input(node, 1), input(node, 2)];
     const a = normAxis("scatterAdd", node.shape, node.attrs.axis);
-    if (ix.op === "constant") return segmentSum(node, index, ctx, a);
+    const src = ix.op === "expand" ? input(ix, 0) : ix;
+    if (src.op === "constant" && src.shape.length === ix.shape.length && src.shape[a] === ix.shape[a]) return segmentSum(node, src as Node<"constant">, index, ctx, a);
     const loop = ctx.loop();
     const at = index.map((i, d) => (d === a ? loopIndex(loop, ix.shape[a]!) : i));
     const hit: Expr = { kind: "compare", op: "equal", a: ctx.at(ix, at), b: idx(index[a]!) };

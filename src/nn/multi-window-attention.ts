@@ -21,6 +21,7 @@ import { attentionWeights, mergeHeads, scaledDotProductAttention, splitHeads } f
 import { dense, initDense, type Dense } from "./dense";
 import { biasTableInit } from "./init";
 import { windowBias } from "./masked-windows";
+import { raggedWindowAttention } from "./ragged-windows";
 import { relativePositionBias, stackTables, windowAttention } from "./window-attention";
 
 /** A window head's parameters: its bias table, `[2w − 1, 1]` as the official code stores it. */
@@ -104,6 +105,7 @@ export const mwmhaHeads =
     checkTables(p, windows);
     const { q, k, v } = splitHeads(dense(p.qkv)(x) as never, windows.length);
     if (cfg.layout === "masked") return scaledDotProductAttention(q, k, v, windowBias(p, windows, x.shape[1])) as never;
+    if (cfg.layout === "ragged") return raggedWindowAttention(p, windows, q, k, v) as never;
     const groups = groupByWindow(windows);
     const outputs = groups.map(({ window, heads }) => {
       const [qg, kg, vg] = [q, k, v].map((t) => selectHeads(t, heads)) as [typeof q, typeof q, typeof q];
