@@ -9,3 +9,4 @@ export * from "./schedule";
 export * from "./buffer-plan";
 export * from "./substitute";
 export * from "./print";
+export * from "./free-loops";

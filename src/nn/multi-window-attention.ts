@@ -43,11 +43,12 @@ export interface MultiWindowConfig {
   /** Window per head in tokens; 0 = global head. The head count is its length. */
   readonly windows: ReadonlyArray<number>;
   /**
-   * How the heads are computed; both give the same values. "windows" (default): reshape into
-   * windows, one attention per window size (fewest multiply-adds). "masked": one global attention
-   * over all heads with a block-diagonal bias (fewest kernels; see masked-windows.ts).
+   * How the heads are computed; all give the same values. "windows" (default): reshape into
+   * windows, one attention per window size. "masked": one global attention over all heads with a
+   * block-diagonal bias (n² scores per head; see masked-windows.ts). "ragged": every allowed
+   * (head, query, key) triple once, all heads in the same kernels (see ragged-windows.ts).
    */
-  readonly layout?: "windows" | "masked";
+  readonly layout?: "windows" | "masked" | "ragged";
 }
 
 /** Heads that share a window size, in ascending head order. */

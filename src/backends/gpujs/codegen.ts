@@ -7,7 +7,7 @@
  * `loopMaxIterations` to its longest segment), and a kernel's source is its structural cache key.
  */
 
-import { children, exprKey, indexExpr, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile";
+import { children, exprKey, freeLoops, indexExpr, loopsOfIndex, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile";
 import type { OpName } from "../../ir";
 import { gpujsIndexLowering, gpujsLowering, isUnsupported, type IndexLowering, type Lowering } from "./lowering";
 
@@ -44,12 +44,6 @@ const topReductions = (roots: ReadonlyArray<Expr>): Array<Extract<Expr, { kind: 
   return found;
 };
 
-const loopsOfIndex = (x: Index, into: Set<number>, exprLoops: (e: Expr) => ReadonlySet<number>): void =>
-  indexExpr.atomsOf(x, (a) => {
-    if (a.kind === "loop") into.add(a.id);
-    if (a.kind === "value") exprLoops(a.x).forEach((l) => into.add(l));
-  });
-
 /**
  * Generates the source of one kernel through `table` (reported as `backend` in errors). `outputs` are
  * the values each thread returns: the kernel's expression, or several copies of it re-expressed over
@@ -64,18 +58,7 @@ export const kernelSource = (
   ix: IndexLowering = gpujsIndexLowering,
 ): KernelSource => {
   const args = new Map(kernel.inputs.map((b, i) => [b, `a${i}`]));
-  const freeLoops = new Map<Expr, ReadonlySet<number>>();
-  const exprLoops = (e: Expr): ReadonlySet<number> => {
-    const hit = freeLoops.get(e);
-    if (hit !== undefined) return hit;
-    const s = new Set<number>();
-    if (e.kind === "load") loopsOfIndex(e.at, s, exprLoops);
-    if (e.kind === "index") loopsOfIndex(e.index, s, exprLoops);
-    children(e).forEach((c) => exprLoops(c).forEach((l) => s.add(l)));
-    if (e.kind === "reduce") s.delete(e.loop);
-    freeLoops.set(e, s);
-    return s;
-  };
+  const exprLoops = freeLoops();
 
   // Scopes: the kernel body, then one per open loop (innermost last).
   type Scope = { loop: number; lines: string[]; keys: string[] };

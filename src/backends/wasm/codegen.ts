@@ -12,8 +12,8 @@
  * its share of the outer tile loop (parameters `part` of `parts`), so threads can split a kernel.
  */
 
-import { children, exprKey, indexExpr as ix, substituteExpr, substituteIndex, type Atom, type Expr, type Index, type Kernel } from "../../compile";
-import { append, assemble, countedLoop, rangeLoop, keyOf, loopsOfIndex, opCode, topReductions, valType, type Lanes, type Reduce } from "./fragments";
+import { exprKey, freeLoops, indexExpr as ix, loopsOfIndex, substituteExpr, substituteIndex, type Atom, type Expr, type Index, type Kernel } from "../../compile";
+import { append, assemble, countedLoop, rangeLoop, keyOf, opCode, topReductions, valType, type Lanes, type Reduce } from "./fragments";
 import { wasmLowering, type Op, type WasmLowering } from "./lowering";
 import { F32, I32, KERNEL_PARAMS, op, V128, vop, type FunctionBody, type ValType } from "./module";
 import { blocksOf, copiesOf, extentsOf, type Block, type Tiling } from "./tiling";
@@ -64,18 +64,7 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
   /** The unrolled step being emitted for each open loop. */
   const shifts = new Map<number, number>();
 
-  const freeLoops = new Map<Expr, ReadonlySet<number>>();
-  const exprLoops = (e: Expr): ReadonlySet<number> => {
-    const hit = freeLoops.get(e);
-    if (hit !== undefined) return hit;
-    const s = new Set<number>();
-    if (e.kind === "load") loopsOfIndex(e.at, s, exprLoops);
-    if (e.kind === "index") loopsOfIndex(e.index, s, exprLoops);
-    children(e).forEach((c) => exprLoops(c).forEach((l) => s.add(l)));
-    if (e.kind === "reduce") s.delete(e.loop);
-    freeLoops.set(e, s);
-    return s;
-  };
+  const exprLoops = freeLoops();
   const indexLoops = (x: Index): Set<number> => {
     const s = new Set<number>();
     loopsOfIndex(x, s, exprLoops);

@@ -5,7 +5,7 @@
  * (a kernel body can outgrow the engine's argument limit).
  */
 
-import { children, exprKey, indexExpr as ix, type Expr, type Index } from "../../compile";
+import { children, exprKey, type Expr } from "../../compile";
 import { mathImports, type MathImport, type Op } from "./lowering";
 import { F32, op, V128, vop, type ValType } from "./module";
 
@@ -59,13 +59,6 @@ export const valType = (lanes: Lanes): ValType => (lanes.length === 1 ? F32 : V1
 
 /** Structural key of a lane list (scalars and vectors of one expression differ). */
 export const keyOf = (lanes: Lanes): string => (lanes.length === 1 ? `s:${exprKey(lanes[0]!)}` : `v:${lanes.map(exprKey).join("|")}`);
-
-/** Loop variables an index depends on (through gathered values too). */
-export const loopsOfIndex = (x: Index, into: Set<number>, exprLoops: (e: Expr) => ReadonlySet<number>): void =>
-  ix.atomsOf(x, (a) => {
-    if (a.kind === "loop") into.add(a.id);
-    if (a.kind === "value") exprLoops(a.x).forEach((l) => into.add(l));
-  });
 
 /** Top-level reductions of some lane lists (not those nested in another's body), in order. */
 export const topReductions = (roots: ReadonlyArray<Lanes>): Array<ReadonlyArray<Reduce>> => {
