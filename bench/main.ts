@@ -9,7 +9,7 @@ import * as E from "fp-ts/lib/Either";
 import { fastBackends, ourBackends } from "./backends";
 import { runJob, type Job } from "./job";
 import { machine } from "./machine";
-import { parseBenchOptions, type BenchOptions } from "./options";
+import { parseBenchOptions, usage, type BenchOptions } from "./options";
 import { workloads, type BenchReport, type BenchResult, type Workload } from "./schema";
 import { formatTable } from "./table";
 import { destroyKernelGpus, kernelMatmulJob } from "./workloads/kernels";
@@ -52,7 +52,12 @@ const plan = async (options: BenchOptions): Promise<Job[]> => {
 };
 
 const main = async (): Promise<number> => {
-  const parsed = parseBenchOptions(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const parsed = parseBenchOptions(argv);
   if (E.isLeft(parsed)) {
     process.stderr.write(`${parsed.left}\n`);
     return 2;

@@ -36,7 +36,7 @@ export const BenchOptions = t.type({
 });
 export type BenchOptions = t.TypeOf<typeof BenchOptions>;
 
-export const usage = `usage: bench [--json] [--quick] [--only <workload>]... [--runs <n>] [--slow]
+export const usage = `usage: bench [--json] [--quick] [--only <workload>]... [--runs <n>] [--slow] [--help]
 workloads: ${workloads.join(", ")}`;
 
 /** Parses argv (after the script name); Left carries the messages and the usage. */
