@@ -6,13 +6,13 @@
  * results differ from its float64 ones by some scale; a float32 run rounding in another order (SIMD
  * lanes, unrolled sums) lands about as far again, so each bound is 4× that scale.
  */
-import * as E from "fp-ts/Either";
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { flatten, fromData, isHostTensor, jit, slice, valueAndGrad, type HostTensor, type Tensor } from "../../src";
+import { flatten, isHostTensor, jit, slice, valueAndGrad, type HostTensor, type Tensor } from "../../src";
 import { wasm } from "../../src/backends/wasm";
-import { decodeOfficialConfig, forwardFeatures, forwardMae, loadParams, pretrainLoss, type MwmaeParams } from "../../src/models/mwmae";
-import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
+import { forwardFeatures, forwardMae, pretrainLoss, type MwmaeParams } from "../../src/models/mwmae";
+import { ArrayRecord, GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
+import { tinyModel } from "../support/tiny-model";
 
 const Tiny = t.type({
   config: t.unknown,
@@ -31,14 +31,7 @@ const Tiny = t.type({
   forward_features_f32: GoldenArray,
 });
 const golden = readGolden("tiny_mwmae.json", Tiny);
-const orThrow = <A>(e: E.Either<{ message: string } | unknown, A>): A =>
-  E.getOrElseW((err: unknown) => {
-    throw new Error(String((err as { message?: string }).message ?? err));
-  })(e);
-const cfg = orThrow(decodeOfficialConfig("tiny_mwmae.json")(golden.config));
-const params = orThrow(loadParams(cfg, hostRecord(golden.weights)));
-const x = fromData(hostOf(golden.input).data, [2, 16, 16] as const);
-const noise = fromData(hostOf(golden.noise).data, [2, 16] as const);
+const { cfg, params, x, noise } = tinyModel("tiny_mwmae.json", golden);
 
 const model = ({ params: p, x: xs, noise: ns }: { params: MwmaeParams; x: Tensor<readonly [2, 16, 16]>; noise: Tensor<readonly [2, 16]> }) => {
   const out = forwardMae(p, cfg)(xs, ns);

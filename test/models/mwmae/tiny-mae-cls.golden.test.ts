@@ -2,21 +2,17 @@
  * The plain MAE with a class token (tiny_mae_cls.json: the official `MAE` module, standard-attention
  * decoder): prediction, mask, loss and features, in float64 and float32 on the reference backend.
  */
-import * as E from "fp-ts/Either";
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromData, jit, reference, type HostTensor, type Tensor } from "../../../src";
+import { jit, reference, type HostTensor, type Tensor } from "../../../src";
 import {
-  decodeOfficialConfig,
   forwardFeatures,
   forwardMae,
-  loadParams,
   maeLoss,
-  type HostParams,
-  type MwmaeConfig,
   type MwmaeParams,
 } from "../../../src/models/mwmae";
-import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbsDiff, readGolden } from "../../support/golden";
+import { ArrayRecord, GoldenArray, maxAbsDiff, readGolden } from "../../support/golden";
+import { tinyModel } from "../../support/tiny-model";
 
 const Mae = t.type({
   config: t.unknown,
@@ -33,14 +29,7 @@ const Mae = t.type({
   forward_features_f32: GoldenArray,
 });
 const golden = readGolden("tiny_mae_cls.json", Mae);
-const cfg: MwmaeConfig = E.getOrElseW(() => {
-  throw new Error("config");
-})(decodeOfficialConfig("tiny_mae_cls.json")(golden.config));
-const params: HostParams = E.getOrElseW((e: { message: string }) => {
-  throw new Error(e.message);
-})(loadParams(cfg, hostRecord(golden.weights)));
-const x = fromData(hostOf(golden.input).data, [2, 16, 16] as const);
-const noise = fromData(hostOf(golden.noise).data, [2, 16] as const);
+const { cfg, params, x, noise } = tinyModel("tiny_mae_cls.json", golden);
 
 const model = ({ params: p, x: xs, noise: ns }: { params: MwmaeParams; x: Tensor<readonly [2, 16, 16]>; noise: Tensor<readonly [2, 16]> }) => {
   const out = forwardMae(p, cfg)(xs, ns);

@@ -3,22 +3,18 @@
  * windows [2, 4, 8, 0]) with its weights and masking noise: every intermediate, the loss, the loss
  * gradient of every parameter and forwardFeatures, on the reference backend in float64 and float32.
  */
-import * as E from "fp-ts/Either";
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromData, jit, reference, slice, valueAndGrad, type HostTensor, type Tensor } from "../../../src";
+import { jit, reference, slice, valueAndGrad, type HostTensor, type Tensor } from "../../../src";
 import { flatten } from "../../../src/trace";
 import {
-  decodeOfficialConfig,
   forwardFeatures,
   forwardMae,
-  loadParams,
   pretrainLoss,
-  type HostParams,
-  type MwmaeConfig,
   type MwmaeParams,
 } from "../../../src/models/mwmae";
-import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbs, maxAbsDiff, readGolden } from "../../support/golden";
+import { ArrayRecord, GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../../support/golden";
+import { tinyModel } from "../../support/tiny-model";
 
 const Tiny = t.type({
   config: t.unknown,
@@ -40,14 +36,7 @@ const Tiny = t.type({
   forward_features_f32: GoldenArray,
 });
 const golden = readGolden("tiny_mwmae.json", Tiny);
-const cfg: MwmaeConfig = E.getOrElseW(() => {
-  throw new Error("config");
-})(decodeOfficialConfig("tiny_mwmae.json")(golden.config));
-const params: HostParams = E.getOrElseW((e: { message: string }) => {
-  throw new Error(e.message);
-})(loadParams(cfg, hostRecord(golden.weights)));
-const x = fromData(hostOf(golden.input).data, [2, 16, 16] as const);
-const noise = fromData(hostOf(golden.noise).data, [2, 16] as const);
+const { cfg, params, x, noise } = tinyModel("tiny_mwmae.json", golden);
 
 const model = ({ params: p, x: xs, noise: ns }: { params: MwmaeParams; x: Tensor<readonly [2, 16, 16]>; noise: Tensor<readonly [2, 16]> }) => {
   const out = forwardMae(p, cfg)(xs, ns);
