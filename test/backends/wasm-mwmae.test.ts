@@ -6,39 +6,16 @@
  * results differ from its float64 ones by some scale; a float32 run rounding in another order (SIMD
  * lanes, unrolled sums) lands about as far again, so each bound is 4× that scale.
  */
-import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { flatten, isHostTensor, jit, slice, valueAndGrad, type HostTensor, type Tensor } from "../../src";
+import { flatten, isHostTensor, jit, type HostTensor } from "../../src";
 import { wasm } from "../../src/backends/wasm";
-import { forwardFeatures, forwardMae, pretrainLoss, type MwmaeParams } from "../../src/models/mwmae";
-import { ArrayRecord, GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
-import { tinyModel } from "../support/tiny-model";
+import { GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
+import { TinyMwmaeGolden, tinyModel, tinyMwmaeOutputs } from "../support/tiny-model";
 
-const Tiny = t.type({
-  config: t.unknown,
-  weights: ArrayRecord,
-  input: GoldenArray,
-  noise: GoldenArray,
-  ids_restore: GoldenArray,
-  mask: GoldenArray,
-  pred: GoldenArray,
-  pred_f32: GoldenArray,
-  loss: t.number,
-  loss_f32: t.number,
-  grads: ArrayRecord,
-  grads_f32: ArrayRecord,
-  forward_features: GoldenArray,
-  forward_features_f32: GoldenArray,
-});
-const golden = readGolden("tiny_mwmae.json", Tiny);
+const golden = readGolden("tiny_mwmae.json", TinyMwmaeGolden);
 const { cfg, params, x, noise } = tinyModel("tiny_mwmae.json", golden);
 
-const model = ({ params: p, x: xs, noise: ns }: { params: MwmaeParams; x: Tensor<readonly [2, 16, 16]>; noise: Tensor<readonly [2, 16]> }) => {
-  const out = forwardMae(p, cfg)(xs, ns);
-  const [loss, grads] = valueAndGrad(pretrainLoss(cfg))(p, xs, ns);
-  const features = forwardFeatures(p, cfg)(slice(xs as Tensor, 0, 0, 1) as Tensor<readonly [1, number, number]>);
-  return { ids: out.idsRestore, mask: out.mask, pred: out.pred, loss, grads, features };
-};
+const model = tinyMwmaeOutputs(cfg);
 type Outputs = { [K in "ids" | "mask" | "pred" | "loss" | "features"]: HostTensor } & { grads: unknown };
 
 /** Worst gradient error over all parameters, relative to each parameter's largest gradient. */

@@ -88,6 +88,18 @@ describe("decodeOfficialConfig", () => {
     });
   });
 
+  it("refuses, by name, the official options the paper's models leave off", () => {
+    const base = officialOf("tiny_mwmae.json") as Record<string, unknown>;
+    const refused = (extra: Record<string, unknown>): string => {
+      const r = decodeOfficialConfig("x.json")({ ...base, ...extra });
+      return E.isLeft(r) ? showConfigError(r.left) : "accepted";
+    };
+    expect(refused({ window_sizes: [2, 4] })).toMatch(/window_sizes: encoder windows are not implemented/);
+    expect(refused({ shifting_windows: true })).toMatch(/shifting_windows: shifted windows are not implemented/);
+    expect(refused({ norm_pix_loss: true })).toMatch(/norm_pix_loss: the normalised-pixel loss is not implemented/);
+    expect(refused({ window_sizes: 0, shifting_windows: false, norm_pix_loss: false })).toBe("accepted");
+  });
+
   it("reads the plain MAE with a class token, and the HEAR model", () => {
     expect(decode("tiny_mae_cls.json")).toMatchObject({ kind: "mae", useClsToken: true, decoder: { heads: 2 } });
     expect(geometry(decode("hear_embed.json"))).toMatchObject({ grid: [50, 5], windows: [2, 5, 25, 0] });

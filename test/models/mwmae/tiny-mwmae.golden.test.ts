@@ -3,47 +3,16 @@
  * windows [2, 4, 8, 0]) with its weights and masking noise: every intermediate, the loss, the loss
  * gradient of every parameter and forwardFeatures, on the reference backend in float64 and float32.
  */
-import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { jit, reference, slice, valueAndGrad, type HostTensor, type Tensor } from "../../../src";
+import { jit, reference, type HostTensor } from "../../../src";
 import { flatten } from "../../../src/trace";
-import {
-  forwardFeatures,
-  forwardMae,
-  pretrainLoss,
-  type MwmaeParams,
-} from "../../../src/models/mwmae";
-import { ArrayRecord, GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../../support/golden";
-import { tinyModel } from "../../support/tiny-model";
+import { GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../../support/golden";
+import { TinyMwmaeGolden, tinyModel, tinyMwmaeOutputs } from "../../support/tiny-model";
 
-const Tiny = t.type({
-  config: t.unknown,
-  weights: ArrayRecord,
-  input: GoldenArray,
-  noise: GoldenArray,
-  ids_restore: GoldenArray,
-  mask: GoldenArray,
-  target: GoldenArray,
-  latent: GoldenArray,
-  latent_f32: GoldenArray,
-  pred: GoldenArray,
-  pred_f32: GoldenArray,
-  loss: t.number,
-  loss_f32: t.number,
-  grads: ArrayRecord,
-  grads_f32: ArrayRecord,
-  forward_features: GoldenArray,
-  forward_features_f32: GoldenArray,
-});
-const golden = readGolden("tiny_mwmae.json", Tiny);
+const golden = readGolden("tiny_mwmae.json", TinyMwmaeGolden);
 const { cfg, params, x, noise } = tinyModel("tiny_mwmae.json", golden);
 
-const model = ({ params: p, x: xs, noise: ns }: { params: MwmaeParams; x: Tensor<readonly [2, 16, 16]>; noise: Tensor<readonly [2, 16]> }) => {
-  const out = forwardMae(p, cfg)(xs, ns);
-  const [loss, grads] = valueAndGrad(pretrainLoss(cfg))(p, xs, ns);
-  const features = forwardFeatures(p, cfg)(slice(xs as Tensor, 0, 0, 1) as Tensor<readonly [1, number, number]>);
-  return { ids: out.idsRestore, mask: out.mask, target: out.target, latent: out.latent, pred: out.pred, loss, grads, features };
-};
+const model = tinyMwmaeOutputs(cfg);
 
 type Outputs = { [K in "ids" | "mask" | "target" | "latent" | "pred" | "loss" | "features"]: HostTensor } & { grads: unknown };
 const run = async (precision: "f32" | "f64"): Promise<Outputs> => {
