@@ -5,7 +5,7 @@
  * `npm run bench` (only the matmul workloads apply; matmul-1024 only when named with --only).
  */
 
-import * as E from "fp-ts/lib/Either";
+import * as E from "fp-ts/lib/Either.js";
 import type { MatmulVariant } from "../src/backends/gpujs/matmul-kernels";
 import { openPage } from "../test/browser/harness";
 import type { BackendApi, GraphTiming } from "../test/browser/backend-page";

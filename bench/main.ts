@@ -5,7 +5,7 @@
  * failures go to stderr, and any failed job makes the exit code 1.
  */
 
-import * as E from "fp-ts/lib/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { fastBackends, ourBackends } from "./backends";
 import { runJob, type Job } from "./job";
 import { machine } from "./machine";

@@ -3,10 +3,10 @@
  * misspelt workload is an error that lists the valid ones.
  */
 
-import * as E from "fp-ts/lib/Either";
-import { pipe } from "fp-ts/lib/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/lib/PathReporter";
+import { PathReporter } from "io-ts/lib/PathReporter.js";
 import { Workload, workloads } from "./schema";
 
 const Runs = new t.Type<number, number, unknown>(

@@ -3,10 +3,10 @@
  * CI smoke test decodes. Workload and implementation names are closed sets; timings are non-negative.
  */
 
-import * as E from "fp-ts/lib/Either";
-import { pipe } from "fp-ts/lib/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/lib/PathReporter";
+import { PathReporter } from "io-ts/lib/PathReporter.js";
 
 /** The workloads, as named in issue 4. */
 export const Workload = t.keyof({

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
- * @file The `mwmae` command. Plain JavaScript that registers tsx's ESM loader and runs the TypeScript
- * CLI (src/cli/main.ts) directly, so `npx mwmae` and `node bin/mwmae.js` need no build step.
+ * @file The `mwmae` command: runs the compiled CLI (dist/cli/main.js, built by `npm run build`, which
+ * `npm ci`, `npm install` and `npm pack` run through the `prepare` script).
  */
 
-import { register } from "tsx/esm/api";
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("mwmae: dist/ is missing: run `npm run build` in the mwmae-ts checkout\n");
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 const code = await main(process.argv.slice(2));
 // Exit once stdout is flushed: a backend's worker threads must not keep a finished command alive.
 process.stdout.write("", () => process.exit(code));

@@ -1,15 +1,19 @@
-/** @file mwmae-ts: the public API. */
-export * from "./shape";
-export * from "./ir";
-export * from "./trace";
-export * from "./autodiff";
-export * as compiler from "./compile";
-export * from "./backends";
-export * from "./random";
-export * from "./io";
-export * from "./nn";
-export * from "./optim";
-export * from "./audio";
-export * from "./models/mwmae";
-export * from "./hear";
-export * from "./train";
+/**
+ * @file mwmae-ts: the browser-safe core (no `node:*` below it): shapes, ops, trace, autodiff, the
+ * compiler, the reference, gpu.js and WebAssembly backends, random keys, nn, optimisers, the audio
+ * front end on arrays, tensor codecs, the MW-MAE model and the HEAR embedding API on arrays.
+ * Files, training runs and the CLI are in `mwmae-ts/node`; the property-testing kit is `mwmae-ts/testing`.
+ */
+export * from "./shape/index.js";
+export * from "./ir/index.js";
+export * from "./trace/index.js";
+export * from "./autodiff/index.js";
+export * as compiler from "./compile/index.js";
+export * from "./backends/index.js";
+export * from "./random/index.js";
+export * from "./io/index.js";
+export * from "./nn/index.js";
+export * from "./optim/index.js";
+export * from "./audio/index.js";
+export * from "./models/mwmae/index.js";
+export * from "./hear/index.js";

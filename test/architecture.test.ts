@@ -54,7 +54,7 @@ const walk = (dir: string): string[] =>
 interface SourceFile {
   /** Path under src/, with forward slashes. */
   readonly path: string;
-  /** Top-level folder under src/; "" for src/index.ts, the public API above every layer. */
+  /** Top-level folder under src/; "" for the package entries (src/index.ts, src/node.ts, …) above every layer. */
   readonly folder: string;
   readonly text: string;
   readonly imports: ReadonlyArray<string>;
@@ -70,16 +70,17 @@ const files: ReadonlyArray<SourceFile> = walk(srcDir).map((abs) => {
 
 /** The src/ path an import points at, or undefined for a package. */
 const target = (file: SourceFile, spec: string): string | undefined =>
-  spec.startsWith(".") ? relative(srcDir, resolve(dirname(join(srcDir, file.path)), spec)).split(sep).join("/") : undefined;
+  spec.startsWith(".") ? relative(srcDir, resolve(dirname(join(srcDir, file.path)), spec.replace(/\.js$/, ""))).split(sep).join("/") : undefined;
 
 const hasIndex = (dir: string): boolean => existsSync(join(srcDir, dir, "index.ts"));
 
 /**
- * Whether `folder/rest…` is a folder's public entry: its index.ts, or, for a folder that groups
- * packages and has no index of its own (`models/mwmae`), a package's index.ts.
+ * Whether `folder/rest…` is a folder's public entry: its index.ts (what runs anywhere) or node.ts
+ * (what needs Node), or, for a folder that groups packages and has no index of its own
+ * (`models/mwmae`), a package's index.ts.
  */
 const isEntry = (folder: string, rest: ReadonlyArray<string>): boolean => {
-  const inner = rest[rest.length - 1] === "index" ? rest.slice(0, -1) : rest;
+  const inner = rest[rest.length - 1] === "index" || rest[rest.length - 1] === "node" ? rest.slice(0, -1) : rest;
   if (inner.length === 0) return true;
   return inner.length === 1 && !hasIndex(folder) && hasIndex(`${folder}/${inner[0]}`);
 };
@@ -94,7 +95,7 @@ const violations = (): string[] =>
       if (folder === file.folder) return [];
       const where = `src/${file.path} imports "${spec}"`;
       if (to.startsWith("..")) return [`${where}: outside src/`];
-      if (to === "index") return [`${where}: src/index.ts is the public API above every layer; import the folders it re-exports`];
+      if (to === "index" || to === "node") return [`${where}: src/${to}.ts is a package entry above every layer; import the folders it re-exports`];
       if (!rankOf.has(folder)) return [`${where}: src/${folder} is not in the layer list of this test`];
       const out: string[] = [];
       if (!isEntry(folder, rest)) out.push(`${where}: reach src/${folder} through its index.ts`);
@@ -108,6 +109,27 @@ const violations = (): string[] =>
     }),
   );
 
+/** The src/ files reachable from `entry` through static imports (type-only ones included). */
+const reachable = (entry: string): ReadonlyArray<SourceFile> => {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const seen = new Set<string>();
+  const visit = (path: string): void => {
+    const file = byPath.get(path) ?? byPath.get(`${path}.ts`) ?? byPath.get(`${path}/index.ts`);
+    if (file === undefined || seen.has(file.path)) return;
+    seen.add(file.path);
+    file.imports.forEach((spec) => {
+      const to = target(file, spec);
+      if (to !== undefined) visit(to);
+    });
+  };
+  visit(entry);
+  return files.filter((f) => seen.has(f.path));
+};
+
+/** Packages the browser-safe root entry may not reach: Node built-ins, and what only works in a terminal. */
+const nodeOnly = (spec: string): boolean =>
+  spec.startsWith("node:") || builtinModules.includes(spec.split("/")[0]!) || /^cli-progress(\/|$)/.test(spec);
+
 const lineCount = (text: string): number => text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
 
 describe("architecture", () => {
@@ -118,6 +140,14 @@ describe("architecture", () => {
 
   it("has no upward, peer or deep imports between src/ folders", () => {
     expect(violations()).toEqual([]);
+  });
+
+  it("keeps the root entry (mwmae-ts) browser-safe: no Node built-in reachable from src/index.ts", () => {
+    const core = reachable("index.ts");
+    expect(core.length).toBeGreaterThan(100);
+    expect(core.map((f) => f.path)).not.toContain("node.ts");
+    const leaks = core.flatMap((f) => f.imports.filter(nodeOnly).map((spec) => `src/${f.path} imports "${spec}"`));
+    expect(leaks, "move the file behind its folder's node.ts").toEqual([]);
   });
 
   it("keeps shape, ir, random, trace and autodiff pure", () => {

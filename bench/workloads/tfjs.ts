@@ -38,7 +38,7 @@ const registerGradients = async (): Promise<void> => {
 /** Selects tfjs's wasm backend, loading its .wasm files from node_modules; returns its name. */
 export const initTfjs = async (): Promise<string> => {
   const pkg = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/package.json");
-  setWasmPaths(join(dirname(pkg), "dist") + "/");
+  setWasmPaths(`${join(dirname(pkg), "dist")}/`);
   await registerGradients();
   if (!(await tf.setBackend("wasm"))) throw new Error("tfjs: the wasm backend failed to initialise");
   await tf.ready();

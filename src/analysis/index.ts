@@ -1,4 +1,4 @@
 /** @file Introspection for teaching and reports: heatmaps, window layouts, PNG output. */
-export * from "./png";
-export * from "./heatmap";
-export * from "./windows-svg";
+export * from "./png.js";
+export * from "./heatmap.js";
+export * from "./windows-svg.js";

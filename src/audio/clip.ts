@@ -1,17 +1,12 @@
 /**
- * @file A clip ready for the front-end: read, resampled to 16 kHz, and checked for the two things that
+ * @file A clip ready for the front-end, checked for the two things that
  * decode fine but cannot be used: silence (every sample zero: the log-mel is constant and its std 0)
  * and clips shorter than one analysis window (25 ms, 400 samples at 16 kHz).
  */
 
-import * as E from "fp-ts/lib/Either";
-import { pipe } from "fp-ts/lib/function";
-import * as TE from "fp-ts/lib/TaskEither";
-import { audioError, type AudioError } from "./error";
-import { logMelDefaults } from "./mel";
-import { to16k, type ResamplerQuality } from "./resample";
-import type { Audio } from "./wav";
-import { readWav } from "./wav-file";
+import * as E from "fp-ts/lib/Either.js";
+import { audioError, type AudioError } from "./error.js";
+import { logMelDefaults } from "./mel.js";
 
 export interface ClipChecks {
   /** Fewest samples accepted (default: one 400-sample window). */
@@ -40,15 +35,3 @@ export const checkClip =
     }
     return E.right(audio);
   };
-
-/**
- * Reads a WAV file as a 16 kHz mono clip that the front-end can use.
- * @example
- * const clip = await loadClip("dog.wav")(); // Either<AudioError, Audio> at 16 kHz
- */
-export const loadClip = (path: string, checks: ClipChecks = {}, quality?: ResamplerQuality): TE.TaskEither<AudioError, Audio> =>
-  pipe(
-    readWav(path),
-    TE.map((audio) => to16k(audio, quality)),
-    TE.chainEitherK(checkClip(path, checks)),
-  );

@@ -5,9 +5,9 @@
  * Clips shorter than the crop are zero-padded at the end (zero is the clip mean once standardised).
  */
 
-import { add, broadcastTo, cast, gather, iota, padAll, reshape, scalar, type Tensor } from "../ir";
-import { bits, type Key } from "../random";
-import { ShapeError, type Shape } from "../shape";
+import { add, broadcastTo, cast, gather, iota, padAll, reshape, scalar, type Tensor } from "../ir/index.js";
+import { bits, type Key } from "../random/index.js";
+import { ShapeError, type Shape } from "../shape/index.js";
 
 type Leading<S extends Shape> = S extends readonly [...infer B extends number[], number] ? B : number[];
 type Last<S extends Shape> = S extends readonly [...number[], infer L extends number] ? L : number;

@@ -7,11 +7,12 @@
 
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import * as TE from "fp-ts/lib/TaskEither";
-import { loadClip, type ClipChecks } from "./clip";
-import { audioError, type AudioError } from "./error";
-import type { ResamplerQuality } from "./resample";
-import type { Audio } from "./wav";
+import * as TE from "fp-ts/lib/TaskEither.js";
+import type { ClipChecks } from "./clip.js";
+import { loadClip } from "./wav-file.js";
+import { audioError, type AudioError } from "./error.js";
+import type { ResamplerQuality } from "./resample.js";
+import type { Audio } from "./wav.js";
 
 /**
  * Paths of every `.wav` file (any case) under `folder`, recursively, sorted; or an io error naming

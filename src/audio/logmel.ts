@@ -25,9 +25,9 @@ import {
   sub,
   sum,
   type Tensor,
-} from "../ir";
-import { ShapeError, type Shape } from "../shape";
-import { checkLogMelConfig, dftBasis, frameCount, frequencyBins, logMelDefaults, melFilterbank, type LogMelConfig } from "./mel";
+} from "../ir/index.js";
+import { ShapeError, type Shape } from "../shape/index.js";
+import { checkLogMelConfig, dftBasis, frameCount, frequencyBins, logMelDefaults, melFilterbank, type LogMelConfig } from "./mel.js";
 
 type Leading<S extends Shape> = S extends readonly [...infer B extends number[], number] ? B : number[];
 

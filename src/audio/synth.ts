@@ -10,10 +10,10 @@
  * - `labelledTask(k, sizes)`: a balanced classification task with train/valid/test splits.
  */
 
-import { bits, fold, type Key } from "../random";
-import { generate, soundClasses, type SoundClass, type Voice } from "./synth-sounds";
+import { bits, fold, type Key } from "../random/index.js";
+import { generate, soundClasses, type SoundClass, type Voice } from "./synth-sounds.js";
 
-export { soundClasses, type SoundClass } from "./synth-sounds";
+export { soundClasses, type SoundClass } from "./synth-sounds.js";
 
 /** Clip format of the corpus. */
 export interface SynthOptions {

@@ -5,12 +5,14 @@
  */
 
 import { readFile } from "node:fs/promises";
-import * as E from "fp-ts/lib/Either";
-import { pipe } from "fp-ts/lib/function";
-import * as TE from "fp-ts/lib/TaskEither";
-import { writeFileAtomic } from "../io";
-import { audioError, type AudioError } from "./error";
-import { decodeWav, encodeWav, type Audio, type WavFormat } from "./wav";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import * as TE from "fp-ts/lib/TaskEither.js";
+import { writeFileAtomic } from "../io/node.js";
+import { audioError, type AudioError } from "./error.js";
+import { checkClip, type ClipChecks } from "./clip.js";
+import { to16k, type ResamplerQuality } from "./resample.js";
+import { decodeWav, encodeWav, type Audio, type WavFormat } from "./wav.js";
 
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -48,4 +50,16 @@ export const writeWav = (
       (e) => audioError("io", path, `cannot encode: ${reason(e)}`),
     ),
     TE.chain((bytes) => writeFileAtomically(path, bytes)),
+  );
+
+/**
+ * Reads a WAV file as a 16 kHz mono clip that the front-end can use.
+ * @example
+ * const clip = await loadClip("dog.wav")(); // Either<AudioError, Audio> at 16 kHz
+ */
+export const loadClip = (path: string, checks: ClipChecks = {}, quality?: ResamplerQuality): TE.TaskEither<AudioError, Audio> =>
+  pipe(
+    readWav(path),
+    TE.map((audio) => to16k(audio, quality)),
+    TE.chainEitherK(checkClip(path, checks)),
   );

@@ -6,9 +6,9 @@
  * by averaging. Encoding writes mono or multi-channel 16-bit PCM or 32-bit float.
  */
 
-import * as E from "fp-ts/lib/Either";
+import * as E from "fp-ts/lib/Either.js";
 import wavefile from "wavefile";
-import { audioError, type AudioError } from "./error";
+import { audioError, type AudioError } from "./error.js";
 
 /** A decoded clip: mono samples in [-1, 1] and what the file held. */
 export interface Audio {
@@ -40,7 +40,7 @@ interface Format {
   readonly bits: number;
 }
 
-const formatNames: Readonly<Record<number, string>> = { 1: "PCM", 2: "MS ADPCM", 3: "IEEE float", 6: "A-law", 7: "µ-law", 0x11: "IMA ADPCM", 0x55: "MP3" };
+const formatNames: Readonly<Record<number, string>> = { 1: "PCM", 2: "MS ADPCM", 3: "IEEE float", 6: "A-law", 7: "µ-law", 17: "IMA ADPCM", 85: "MP3" };
 const extensible = 0xfffe;
 const ascii = (b: Uint8Array, at: number): string => String.fromCharCode(...b.subarray(at, at + 4));
 

@@ -1,2 +1,2 @@
 /** @file Reverse-mode autodiff as graph transforms. */
-export * from "./vjp";
+export * from "./vjp.js";

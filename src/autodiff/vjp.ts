@@ -5,9 +5,9 @@
  * results are not needed are never called.
  */
 
-import { add, isNode, ops, scalar, zeros, type Node, type Tensor } from "../ir";
-import { sameShape, ShapeError } from "../shape";
-import { flatten, topo, unflatten, type TreeDef } from "../trace";
+import { add, isNode, ops, scalar, zeros, type Node, type Tensor } from "../ir/index.js";
+import { sameShape, ShapeError } from "../shape/index.js";
+import { flatten, topo, unflatten, type TreeDef } from "../trace/index.js";
 
 /** Raised when a gradient is asked of something that has none (i32 inputs, non-f32 outputs). */
 export class NotDifferentiableError extends Error {

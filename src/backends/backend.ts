@@ -3,9 +3,9 @@
  * Promise (GPU backends read back asynchronously, so the reference backend does too).
  */
 
-import { isHostTensor, type HostTensor } from "../ir";
-import { sameShape, ShapeError, size } from "../shape";
-import { flatten, trace, unflatten, type Graph, type TensorsOf } from "../trace";
+import { isHostTensor, type HostTensor } from "../ir/index.js";
+import { sameShape, ShapeError, size } from "../shape/index.js";
+import { flatten, trace, unflatten, type Graph, type TensorsOf } from "../trace/index.js";
 
 /** A prepared graph: flat inputs in the graph's input order, flat outputs in its output order. */
 export type Runner = (inputs: ReadonlyArray<HostTensor>) => Promise<HostTensor[]>;

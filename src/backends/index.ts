@@ -1,5 +1,5 @@
 /** @file Backends and the API they share. */
-export * from "./backend";
-export * from "./reference";
-export * from "./gpujs";
-export * from "./wasm";
+export * from "./backend.js";
+export * from "./reference/index.js";
+export * from "./gpujs/index.js";
+export * from "./wasm/index.js";

@@ -12,13 +12,11 @@ export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 /**
  * One subcommand of `mwmae`.
  * @example
- * export const embedCommand: Command = { name: "embed", summary: "…", usage: "usage: mwmae embed …", run: async (argv) => 0 };
+ * export const embedCommand: Command = { name: "embed", usage: "usage: mwmae embed …", run: async (argv) => 0 };
  */
 export interface Command {
   /** The word after `mwmae`. */
   readonly name: string;
-  /** One line for `mwmae --help`. */
-  readonly summary: string;
   /** The full `--help` text (starts with `usage: mwmae <name> …`). */
   readonly usage: string;
   /** Runs with the arguments after the command name; resolves to the exit code. */
@@ -37,7 +35,11 @@ export type Options = NonNullable<ParseArgsConfig["options"]>;
  * Strict `parseArgs`: an unknown flag, a missing value or a stray positional throws a `UsageError`
  * naming the flag (node's own messages, which do name it, trimmed of their advice).
  */
-export const parseFlags = <O extends Options>(argv: ReadonlyArray<string>, options: O, allowPositionals = false) => {
+export const parseFlags = <O extends Options>(
+  argv: ReadonlyArray<string>,
+  options: O,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>> => {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals });
   } catch (e) {

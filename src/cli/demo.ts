@@ -14,16 +14,16 @@
 
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
-import { heatmapPng, pngDataUri, windowLayoutSvg } from "../analysis";
-import { labelledTask } from "../audio";
-import { jit, realize, type Backend } from "../backends";
-import { audioBatch, embedLogmels, hearModel, linearProbe, type LabelledSet } from "../hear";
-import type { HostTensor, Tensor } from "../ir";
-import { listCheckpoints, writeFileAtomic } from "../io";
-import { forwardMae, geometry, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae";
-import { key, uniform } from "../random";
-import { demoReportHtml, phaseTableText, probeTableText, reconstructionViews, writeReport, type Phase, type ProbeRow, type ReconstructionViews } from "../report";
+import * as E from "fp-ts/lib/Either.js";
+import { heatmapPng, pngDataUri, windowLayoutSvg } from "../analysis/index.js";
+import { labelledTask } from "../audio/index.js";
+import { jit, realize, type Backend } from "../backends/index.js";
+import { audioBatch, embedLogmels, hearModel, linearProbe, type LabelledSet } from "../hear/index.js";
+import type { HostTensor, Tensor } from "../ir/index.js";
+import { listCheckpoints, writeFileAtomic } from "../io/node.js";
+import { forwardMae, geometry, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae/index.js";
+import { key, uniform } from "../random/index.js";
+import { demoReportHtml, phaseTableText, probeTableText, reconstructionViews, writeReport, type Phase, type ProbeRow, type ReconstructionViews } from "../report/index.js";
 import {
   backendNames,
   chooseBackend,
@@ -38,8 +38,8 @@ import {
   type ProgressMode,
   type RunOutcome,
   type RunSetup,
-} from "../train";
-import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command";
+} from "../train/index.js";
+import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
 
 /** The sizes of one demo: the models, the runs, the task and the probe. */
 interface Plan {
@@ -153,7 +153,11 @@ const pretrain = async (dir: string, setup: RunSetup, backend: Backend, progress
 /** Tensors joined along their first axis. */
 const joinRows = (parts: ReadonlyArray<HostTensor>): HostTensor => {
   const data = new Float32Array(parts.reduce((k, p) => k + p.data.length, 0));
-  parts.reduce((at, p) => (data.set(p.data, at), at + p.data.length), 0);
+  let at = 0;
+  for (const p of parts) {
+    data.set(p.data, at);
+    at += p.data.length;
+  }
   return { shape: [parts.reduce((k, p) => k + p.shape[0]!, 0), ...parts[0]!.shape.slice(1)], dtype: "f32", data };
 };
 
@@ -303,7 +307,10 @@ const run = async (f: Flags): Promise<number> => {
       const v = views.mwmae;
       let lo = Infinity;
       let hi = -Infinity;
-      for (const value of v.original) (lo = Math.min(lo, value)), (hi = Math.max(hi, value));
+      for (const value of v.original) {
+        lo = Math.min(lo, value);
+        hi = Math.max(hi, value);
+      }
       const png = (data: Float32Array, greyed?: (r: number, c: number) => boolean) =>
         pngDataUri(heatmapPng(data, v.rows, v.cols, { range: [lo, hi], scale: 3, flipRows: true, ...(greyed === undefined ? {} : { greyed }) }));
       const curve = (o: RunOutcome, dir: string) => {
@@ -356,7 +363,6 @@ const run = async (f: Flags): Promise<number> => {
 /** `mwmae demo`. */
 export const demoCommand: Command = {
   name: "demo",
-  summary: "the main job: pre-train MW-MAE and MAE on the synthetic corpus, probe, HTML report",
   usage,
   run: (argv) =>
     runCommand(demoCommand, async () => {

@@ -8,25 +8,15 @@
 
 import { existsSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
-import * as E from "fp-ts/Either";
-import { findWavFiles, loadClip } from "../audio";
-import { reference } from "../backends";
-import {
-  embedClips,
-  isTaskFolder,
-  loadModel,
-  readTask,
-  writeClipFiles,
-  writeTaskClipFiles,
-  writeTaskMetadata,
-  type ClipEmbedding,
-  type HearModel,
-  type HearTask,
-  type TaskSplit,
-} from "../hear";
-import { backendNames, chooseBackend } from "../train";
-import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command";
-import { hasModelFlags, modelOptions, modelUsage, presetByName, resolveModel } from "./model-options";
+import * as E from "fp-ts/lib/Either.js";
+import { findWavFiles, loadClip } from "../audio/node.js";
+import { reference } from "../backends/index.js";
+import { embedClips, type ClipEmbedding, type HearModel } from "../hear/index.js";
+import { isTaskFolder, loadModel, readTask, writeClipFiles, writeTaskClipFiles, writeTaskMetadata, type HearTask, type TaskSplit } from "../hear/node.js";
+import type { MwmaeConfig } from "../models/mwmae/index.js";
+import { backendNames, chooseBackend } from "../train/index.js";
+import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { hasModelFlags, modelOptions, modelUsage, presetByName, resolveModel } from "./model-options.js";
 
 const usage = [
   "usage: mwmae embed --checkpoint FILE (--out DIR | --json) [options] INPUT...",
@@ -130,7 +120,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const backend = backendName === "reference" ? E.right(reference({ precision: f.precision === "f64" ? "f64" : "f32" })) : chooseBackend(backendName);
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const maxChunksPerRun = intFlag("chunks", f.chunks, 16);
-  let config;
+  let config: MwmaeConfig | undefined;
   if (hasModelFlags(f)) {
     const resolved = resolveModel(f);
     if (E.isLeft(resolved)) {
@@ -178,7 +168,6 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
 /** The `embed` subcommand. */
 export const embedCommand: Command = {
   name: "embed",
-  summary: "HEAR scene and timestamp embeddings of WAV files, folders or HEAR tasks (.npy or JSON)",
   usage,
   run: (argv) => runCommand({ name: "embed" }, () => main(argv)),
 };

@@ -6,17 +6,17 @@
  */
 
 import { existsSync, readFileSync } from "node:fs";
-import * as E from "fp-ts/Either";
-import { optimize, schedule } from "../compile";
-import type { HostTensor } from "../ir";
-import { decodeSafetensors } from "../io";
-import { decodeOfficialConfig, geometry, paramCount, paramShapes, pretrainLoss, type MwmaeConfig } from "../models/mwmae";
-import { defaultDecayMask } from "../optim";
-import { size } from "../shape";
-import { spec, topo, trace } from "../trace";
-import { loadState, paramsFromTensors, readTensors, weightsFormat } from "../train";
-import { exitCodes, parseFlags, runCommand, UsageError, type Command } from "./command";
-import { hasModelFlags, modelOptions, modelUsage, resolveModel } from "./model-options";
+import * as E from "fp-ts/lib/Either.js";
+import { optimize, schedule } from "../compile/index.js";
+import type { HostTensor } from "../ir/index.js";
+import { decodeSafetensors } from "../io/index.js";
+import { decodeOfficialConfig, geometry, paramCount, paramShapes, pretrainLoss, treeFromFlat, type MwmaeConfig } from "../models/mwmae/index.js";
+import { defaultDecayMask } from "../optim/index.js";
+import { size } from "../shape/index.js";
+import { spec, topo, trace } from "../trace/index.js";
+import { loadState, paramsFromTensors, readTensors, weightsFormat } from "../train/index.js";
+import { exitCodes, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { hasModelFlags, modelOptions, modelUsage, resolveModel } from "./model-options.js";
 
 const options = {
   ...modelOptions,
@@ -79,13 +79,7 @@ export const headSummary = (cfg: MwmaeConfig) => {
 /** Nodes per op of the pre-training loss at batch 1, and kernels after passes and fusion. */
 export const graphSummary = (cfg: MwmaeConfig) => {
   const g = geometry(cfg);
-  const params: Record<string, unknown> = {};
-  for (const [path, shape] of paramShapes(cfg)) {
-    const parts = path.split("/");
-    let node = params;
-    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]!] = spec(shape);
-  }
+  const params = treeFromFlat(Object.fromEntries(paramShapes(cfg).map(([path, shape]) => [path, spec(shape)])));
   const graph = trace(({ p, x, noise }) => pretrainLoss(cfg)(p as never, x, noise), {
     p: params,
     x: spec([1, cfg.input.frames, cfg.input.mels] as readonly [number, number, number]),
@@ -199,7 +193,6 @@ const describe = (r: {
 /** `mwmae inspect`. */
 export const inspectCommand: Command = {
   name: "inspect",
-  summary: "print a model's config, windows per head, parameter counts, graph and kernel summary",
   usage,
   run: (argv) =>
     runCommand(inspectCommand, async () => {

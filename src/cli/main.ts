@@ -1,17 +1,45 @@
 /**
- * @file The `mwmae` dispatcher: `mwmae <command> [options]`, `--help`, `--version`. Each command is a
- * `Command` record; this file only finds it, runs it and turns an unexpected throw into exit code 1.
+ * @file The `mwmae` dispatcher: `mwmae <command> [options]`, `--help`, `--version`. Each command's
+ * module loads only when that command runs, so `--help` and `--version` start without the library.
+ * An unexpected throw becomes one line and exit code 1 (the stack with `--debug`).
  */
 
 import { readFileSync } from "node:fs";
-import { exitCodes, type Command } from "./command";
-import { demoCommand } from "./demo";
-import { embedCommand } from "./embed";
-import { inspectCommand } from "./inspect";
-import { pretrainCommand } from "./pretrain";
+import { exitCodes, type Command } from "./command.js";
+
+/** A command as `mwmae --help` lists it; `load` imports its module when it runs. */
+export interface CommandEntry {
+  /** The word after `mwmae`. */
+  readonly name: string;
+  /** One line for `mwmae --help`. */
+  readonly summary: string;
+  /** Imports the command's module. */
+  readonly load: () => Promise<Command>;
+}
 
 /** Every command, in the order `--help` lists them. */
-export const commands: ReadonlyArray<Command> = [pretrainCommand, embedCommand, inspectCommand, demoCommand];
+export const commands: ReadonlyArray<CommandEntry> = [
+  {
+    name: "pretrain",
+    summary: "pre-train MW-MAE or the plain MAE (synthetic corpus or a folder of WAVs), with exact resume",
+    load: async () => (await import("./pretrain.js")).pretrainCommand,
+  },
+  {
+    name: "embed",
+    summary: "HEAR scene and timestamp embeddings of WAV files, folders or HEAR tasks (.npy or JSON)",
+    load: async () => (await import("./embed.js")).embedCommand,
+  },
+  {
+    name: "inspect",
+    summary: "print a model's config, windows per head, parameter counts, graph and kernel summary",
+    load: async () => (await import("./inspect.js")).inspectCommand,
+  },
+  {
+    name: "demo",
+    summary: "the main job: pre-train MW-MAE and MAE on the synthetic corpus, probe, HTML report",
+    load: async () => (await import("./demo.js")).demoCommand,
+  },
+];
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
 
@@ -24,6 +52,7 @@ const usage = [
   "options:",
   "  -h, --help     show this help (and `mwmae <command> --help` for a command's)",
   "  -v, --version  show the version",
+  "  --debug        print the stack of an unexpected error",
   "",
   "exit codes: 0 ok, 1 runtime failure, 2 bad usage. See docs/cli.md.",
 ].join("\n");
@@ -34,7 +63,8 @@ const usage = [
  * process.exitCode = await main(["inspect", "--json", "--preset", "mwmae-base-4x16"]);
  */
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const [name, ...rest] = argv;
+  const debug = argv.includes("--debug");
+  const [name, ...rest] = argv.filter((a) => a !== "--debug");
   if (name === undefined) {
     process.stderr.write(`${usage}\n`); // bare `mwmae` is a usage error: help on stderr, exit 2
     return exitCodes.usage;
@@ -47,15 +77,17 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(`${pkg.name} ${pkg.version}\n`);
     return exitCodes.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = commands.find((c) => c.name === name);
+  if (entry === undefined) {
     process.stderr.write(`mwmae: unknown command "${name}"\n\n${usage}\n`);
     return exitCodes.usage;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest);
   } catch (e) {
-    process.stderr.write(`mwmae ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    const line = e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message.split("\n")[0]!) : String(e);
+    process.stderr.write(`mwmae ${name}: ${line}${debug ? "" : " (--debug for the stack)"}\n`);
     return exitCodes.failure;
   }
 };

@@ -6,7 +6,7 @@
  */
 
 import { readFileSync } from "node:fs";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import {
   decodeConfig,
   decodeOfficialConfig,
@@ -17,8 +17,8 @@ import {
   type EncoderSize,
   type MwmaeConfig,
   type PatchPreset,
-} from "../models/mwmae";
-import { UsageError, type Options } from "./command";
+} from "../models/mwmae/index.js";
+import { UsageError, type Options } from "./command.js";
 
 /** parseArgs options for the model. */
 export const modelOptions = {

@@ -5,8 +5,8 @@
  */
 
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
-import { showConfigError, type HostParams } from "../models/mwmae";
+import * as E from "fp-ts/lib/Either.js";
+import { showConfigError, type HostParams } from "../models/mwmae/index.js";
 import {
   backendNames,
   chooseBackend,
@@ -21,9 +21,9 @@ import {
   type ProgressMode,
   type RunOutcome,
   type RunStart,
-} from "../train";
-import { exitCodes, intFlag, numberFlag, parseFlags, runCommand, UsageError, type Command } from "./command";
-import { hasModelFlags, modelOptions, modelUsage, resolveModel } from "./model-options";
+} from "../train/index.js";
+import { exitCodes, intFlag, numberFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { modelOptions, modelUsage, resolveModel } from "./model-options.js";
 
 const trainOptions = {
   steps: { type: "string" },
@@ -213,7 +213,6 @@ const run = async (f: Flags): Promise<number> => {
 /** `mwmae pretrain`. */
 export const pretrainCommand: Command = {
   name: "pretrain",
-  summary: "pre-train MW-MAE or the plain MAE (synthetic corpus or a folder of WAVs), with exact resume",
   usage,
   run: (argv) =>
     runCommand(pretrainCommand, async () => {

@@ -5,7 +5,7 @@
  * Peak bytes are the largest total of live planned buffers at any kernel.
  */
 
-import { BYTES_PER_ELEMENT, type BufferInfo, type BufferPlan, type Kernel } from "./kernel-ir";
+import { BYTES_PER_ELEMENT, type BufferInfo, type BufferPlan, type Kernel } from "./kernel-ir.js";
 
 /** Plans slots for the kernel outputs of a schedule. */
 export const planBuffers = (buffers: ReadonlyArray<BufferInfo>, kernels: ReadonlyArray<Kernel>, outputs: ReadonlyArray<number>): BufferPlan => {

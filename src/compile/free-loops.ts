@@ -3,9 +3,9 @@
  * loop-invariant values out of inner loops; a reduction binds its own loop, so it is not free there.
  */
 
-import { atomsOf } from "./index-expr";
-import type { Index } from "./index-expr";
-import { children, type Expr } from "./kernel-ir";
+import { atomsOf } from "./index-expr.js";
+import type { Index } from "./index-expr.js";
+import { children, type Expr } from "./kernel-ir.js";
 
 /** Loop variables an index depends on (through gathered values too). */
 export const loopsOfIndex = (x: Index, into: Set<number>, exprLoops: (e: Expr) => ReadonlySet<number>): void =>

@@ -14,9 +14,9 @@
  * `fuse: false` makes every op its own kernel: the baseline that launch counts are compared against.
  */
 
-import type { Node, OpName } from "../ir";
-import { size } from "../shape";
-import { topo, type Graph } from "../trace";
+import type { Node, OpName } from "../ir/index.js";
+import { size } from "../shape/index.js";
+import { topo, type Graph } from "../trace/index.js";
 
 export interface FusionOptions {
   /** Inline what the rules allow (default true); false gives one kernel per primitive. */

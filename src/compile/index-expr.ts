@@ -8,7 +8,7 @@
  * elementwise kernel over contiguous buffers indexes them with the thread index itself.
  */
 
-import type { Expr } from "./kernel-ir";
+import type { Expr } from "./kernel-ir.js";
 
 export type Atom =
   /** The kernel's flat output index `t`, in [0, extent); a backend may re-express it (`substitute`). */

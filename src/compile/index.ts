@@ -1,12 +1,12 @@
 /** @file The compiler: graph passes, fusion, the kernel IR, the schedule and the buffer plan. */
-export * from "./passes";
-export * as indexExpr from "./index-expr";
-export type { Atom, Index, Term } from "./index-expr";
-export * from "./kernel-ir";
-export * from "./lower";
-export * from "./fusion";
-export * from "./schedule";
-export * from "./buffer-plan";
-export * from "./substitute";
-export * from "./print";
-export * from "./free-loops";
+export * from "./passes/index.js";
+export * as indexExpr from "./index-expr.js";
+export type { Atom, Index, Term } from "./index-expr.js";
+export * from "./kernel-ir.js";
+export * from "./lower.js";
+export * from "./fusion.js";
+export * from "./schedule.js";
+export * from "./buffer-plan.js";
+export * from "./substitute.js";
+export * from "./print.js";
+export * from "./free-loops.js";

@@ -5,9 +5,9 @@
  * loops with an accumulator. A program is the kernels in schedule order over numbered buffers.
  */
 
-import type { BinaryOp, CompareOp, DType, Node, OpName, UnaryOp } from "../ir";
-import type { Shape } from "../shape";
-import { indexKey, type Index } from "./index-expr";
+import type { BinaryOp, CompareOp, DType, Node, OpName, UnaryOp } from "../ir/index.js";
+import type { Shape } from "../shape/index.js";
+import { indexKey, type Index } from "./index-expr.js";
 
 export type ReduceOp = "sum" | "max";
 

@@ -6,10 +6,10 @@
  * matmul and scatter-add open a loop.
  */
 
-import type { Node, OpName } from "../ir";
-import { normAxis, size } from "../shape";
-import { add as indexAdd, addConst, constIndex, loopIndex, ravel, unravel, valueIndex, type Index } from "./index-expr";
-import { exprKey, type Expr } from "./kernel-ir";
+import type { Node, OpName } from "../ir/index.js";
+import { normAxis, size } from "../shape/index.js";
+import { add as indexAdd, addConst, constIndex, loopIndex, ravel, unravel, valueIndex, type Index } from "./index-expr.js";
+import { exprKey, type Expr } from "./kernel-ir.js";
 
 export interface LowerContext {
   /** `node`'s value at `index`: a load when it lives in a buffer, else its expression, inlined. */
@@ -181,7 +181,11 @@ export const lowering: { readonly [K in OpName]: Rule<K> } = {
   concat: (node, index, ctx) => {
     const a = normAxis("concat", node.shape, node.attrs.axis);
     const starts: number[] = [];
-    node.inputs.reduce((at, x) => (starts.push(at), at + x.shape[a]!), 0);
+    let at = 0;
+    for (const x of node.inputs) {
+      starts.push(at);
+      at += x.shape[a]!;
+    }
     const part = (k: number): Expr =>
       ctx.at(
         input(node, k),

@@ -8,9 +8,9 @@
  * ```
  */
 
-import type { Node } from "../ir";
-import { atomsOf, showIndex, type Index } from "./index-expr";
-import { children, exprKey, type BufferInfo, type Expr, type Program } from "./kernel-ir";
+import type { Node } from "../ir/index.js";
+import { atomsOf, showIndex, type Index } from "./index-expr.js";
+import { children, exprKey, type BufferInfo, type Expr, type Program } from "./kernel-ir.js";
 
 const infix: Partial<Record<string, string>> = { add: "+", sub: "-", mul: "*", div: "/", less: "<", equal: "==" };
 

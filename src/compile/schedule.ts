@@ -4,14 +4,14 @@
  * and the buffer plan assigns their outputs to reusable slots.
  */
 
-import { constant, type Node, type OpName } from "../ir";
-import { size } from "../shape";
-import { topo, type Graph } from "../trace";
-import { planBuffers } from "./buffer-plan";
-import { planFusion, type FusionOptions } from "./fusion";
-import { atomsOf, clamp, indexKey, ravel, threadIndex, unravel, type Index } from "./index-expr";
-import { children, type BufferInfo, type Expr, type Kernel, type Program } from "./kernel-ir";
-import { lowering, type LowerContext } from "./lower";
+import { constant, type Node, type OpName } from "../ir/index.js";
+import { size } from "../shape/index.js";
+import { topo, type Graph } from "../trace/index.js";
+import { planBuffers } from "./buffer-plan.js";
+import { planFusion, type FusionOptions } from "./fusion.js";
+import { atomsOf, clamp, indexKey, ravel, threadIndex, unravel, type Index } from "./index-expr.js";
+import { children, type BufferInfo, type Expr, type Kernel, type Program } from "./kernel-ir.js";
+import { lowering, type LowerContext } from "./lower.js";
 
 /** Largest buffer whose flat indices are exact in float32 index arithmetic (GL and WebAssembly). */
 export const MAX_ELEMENTS = 2 ** 24;

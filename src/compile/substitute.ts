@@ -5,8 +5,8 @@
  * output rows per thread, whose shared loads the code generator then computes once.
  */
 
-import { add, atomIndex, clamp, constIndex, div, mod, scale, type Atom, type Index } from "./index-expr";
-import { exprKey, type Expr } from "./kernel-ir";
+import { add, atomIndex, clamp, constIndex, div, mod, scale, type Atom, type Index } from "./index-expr.js";
+import { exprKey, type Expr } from "./kernel-ir.js";
 
 type AtomMap = (a: Atom) => Index | undefined;
 

@@ -8,13 +8,12 @@
  * `--config` is optional for those.
  */
 
-import { readFileSync } from "node:fs";
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
-import type { HostTensor } from "../ir";
-import { decodeFlaxMsgpack, decodeSafetensors, type FormatError } from "../io";
-import { decodeConfig, decodeOfficialConfig, type ConfigError, type MwmaeConfig } from "../models/mwmae";
-import { hearError, type HearError } from "./error";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import type { HostTensor } from "../ir/index.js";
+import { decodeFlaxMsgpack, decodeSafetensors, type FormatError } from "../io/index.js";
+import { decodeConfig, decodeOfficialConfig, type ConfigError, type MwmaeConfig } from "../models/mwmae/index.js";
+import { hearError, type HearError } from "./error.js";
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u);
 
@@ -39,22 +38,18 @@ const parseJson = (text: string, source: string, kind: "config" | "checkpoint"):
     (e) => hearError(kind, source, `not JSON: ${e instanceof Error ? e.message : String(e)}`),
   );
 
-const readBytes = (path: string, kind: "config" | "checkpoint"): E.Either<HearError, Uint8Array> =>
-  E.tryCatch(
-    // A fresh Uint8Array, not Node's pooled Buffer: decoders take `.buffer` views of what they get.
-    () => new Uint8Array(readFileSync(path)),
-    (e) => hearError(kind, path, `cannot read: ${e instanceof Error ? e.message : String(e)}`),
-  );
-
-/** Reads and decodes a configuration file (either dialect). */
-export const readConfigFile = (path: string): E.Either<HearError, MwmaeConfig> =>
+/**
+ * Decodes a configuration file's text (either dialect).
+ * @example
+ * decodeConfigText(text, "tiny_hear.config.json"); // Right({ kind: "mwmae", … })
+ */
+export const decodeConfigText = (text: string, source: string): E.Either<HearError, MwmaeConfig> =>
   pipe(
-    readBytes(path, "config"),
-    E.chain((bytes) => parseJson(new TextDecoder().decode(bytes), path, "config")),
+    parseJson(text, source, "config"),
     E.chain((json) =>
       pipe(
-        decodeModelConfig(path)(json),
-        E.mapLeft((e) => hearError("config", path, e.messages.join("; "))),
+        decodeModelConfig(source)(json),
+        E.mapLeft((e) => hearError("config", source, e.messages.join("; "))),
       ),
     ),
   );
@@ -95,35 +90,31 @@ const configInMetadata = (metadata: Readonly<Record<string, string>>): unknown =
 };
 
 /**
- * Reads a checkpoint in either format.
+ * Decodes a checkpoint's bytes in either format, told apart by content; `path` names the source in errors.
  * @example
- * readCheckpointFile("tiny_hear.msgpack"); // Right({ format: "flax-msgpack", tensors: { "params/…": … } })
+ * decodeCheckpoint(bytes, "tiny_hear.msgpack"); // Right({ format: "flax-msgpack", tensors: { "params/…": … } })
  */
-export const readCheckpointFile = (path: string): E.Either<HearError, CheckpointFile> =>
-  pipe(
-    readBytes(path, "checkpoint"),
-    E.chain((bytes): E.Either<HearError, CheckpointFile> => {
-      if (looksLikeSafetensors(bytes)) {
-        return pipe(
-          decodeSafetensors(bytes, path),
-          E.bimap(
-            (e) => hearError("checkpoint", path, formatMessage(e)),
-            (file) => ({ format: "safetensors" as const, tensors: file.tensors, config: configInMetadata(file.metadata) }),
-          ),
-        );
-      }
-      if (looksLikeMsgpackMap(bytes)) {
-        return pipe(
-          decodeFlaxMsgpack(bytes, path),
-          E.bimap(
-            (e) => hearError("checkpoint", path, formatMessage(e)),
-            (tensors) => ({ format: "flax-msgpack" as const, tensors }),
-          ),
-        );
-      }
-      return E.left(hearError("checkpoint", path, `neither a safetensors file nor a Flax msgpack checkpoint (${bytes.length} bytes)`));
-    }),
-  );
+export const decodeCheckpoint = (bytes: Uint8Array, path: string): E.Either<HearError, CheckpointFile> => {
+  if (looksLikeSafetensors(bytes)) {
+    return pipe(
+      decodeSafetensors(bytes, path),
+      E.bimap(
+        (e) => hearError("checkpoint", path, formatMessage(e)),
+        (file) => ({ format: "safetensors" as const, tensors: file.tensors, config: configInMetadata(file.metadata) }),
+      ),
+    );
+  }
+  if (looksLikeMsgpackMap(bytes)) {
+    return pipe(
+      decodeFlaxMsgpack(bytes, path),
+      E.bimap(
+        (e) => hearError("checkpoint", path, formatMessage(e)),
+        (tensors) => ({ format: "flax-msgpack" as const, tensors }),
+      ),
+    );
+  }
+  return E.left(hearError("checkpoint", path, `neither a safetensors file nor a Flax msgpack checkpoint (${bytes.length} bytes)`));
+};
 
 /**
  * The parameters among a checkpoint's tensors: those under `params/` when there are any (other

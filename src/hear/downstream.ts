@@ -13,12 +13,12 @@
  * graph never changes. Deviation: a last batch of one row is skipped (PyTorch's BatchNorm refuses it).
  */
 
-import { jit, realize, reference, type Backend } from "../backends";
-import { valueAndGrad } from "../autodiff";
-import { add, broadcastTo, div, exp, log, logSoftmax, matmul, maximum, mean, mul, neg, relu, sqrt, sub, sum, type HostTensor, type Tensor } from "../ir";
-import { adamw, adamwInit, type AdamWState } from "../optim";
-import { bits, fold, key, normal, split, uniform, type Key } from "../random";
-import { meanAveragePrecision, top1Accuracy } from "./metrics";
+import { jit, realize, reference, type Backend } from "../backends/index.js";
+import { valueAndGrad } from "../autodiff/index.js";
+import { add, broadcastTo, div, exp, log, logSoftmax, matmul, maximum, mean, mul, neg, relu, sqrt, sub, sum, type HostTensor, type Tensor } from "../ir/index.js";
+import { adamw, adamwInit, type AdamWState } from "../optim/index.js";
+import { bits, fold, key, normal, split, uniform, type Key } from "../random/index.js";
+import { meanAveragePrecision, top1Accuracy } from "./metrics.js";
 
 /** Embeddings `[n, D]` with one-hot (multiclass) or multi-hot (multilabel) targets `[n, C]`. */
 export interface TargetSet {

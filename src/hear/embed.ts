@@ -7,9 +7,9 @@
  * `embedClips` returns every intermediate, for tests and for the CLI, which writes both embeddings.
  */
 
-import type { HostTensor } from "../ir";
-import { chunkLogmel, joinChunks, sceneOf, timestampsMs } from "../models/mwmae";
-import { audioBatch, type HearModel } from "./model";
+import type { HostTensor } from "../ir/index.js";
+import { chunkLogmel, joinChunks, sceneOf, timestampsMs } from "../models/mwmae/index.js";
+import { audioBatch, type HearModel } from "./model.js";
 
 /** One clip's embeddings and the bookkeeping behind them. */
 export interface ClipEmbedding {
@@ -50,7 +50,11 @@ export const embedLogmels = async (logmels: HostTensor, samples: number, model: 
   const chunked = Array.from({ length: n }, (_, i) => chunkLogmel(row(logmels, i), unit));
   const total = chunked.reduce((k, c) => k + c.chunks.shape[0], 0);
   const all = new Float32Array(total * unit * mels);
-  chunked.reduce((at, c) => (all.set(c.chunks.data, at), at + c.chunks.data.length), 0);
+  let at = 0;
+  for (const c of chunked) {
+    all.set(c.chunks.data, at);
+    at += c.chunks.data.length;
+  }
   const features = await model.encode({ shape: [total, unit, mels], dtype: "f32", data: all });
   const perChunk = features.data.length / total;
   let chunk = 0;

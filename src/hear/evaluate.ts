@@ -9,14 +9,14 @@
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import type { HostTensor } from "../ir";
-import { foldRotations, gridSearchDownstream, trainDownstream, type DownstreamOptions, type DownstreamResult, type TargetSet } from "./downstream";
-import { hearError, type HearError } from "./error";
-import { decodeNpy } from "./npy";
-import { parseVocabulary, TaskMetadata } from "./task";
+import type { HostTensor } from "../ir/index.js";
+import { foldRotations, gridSearchDownstream, trainDownstream, type DownstreamOptions, type DownstreamResult, type TargetSet } from "./downstream.js";
+import { hearError, type HearError } from "./error.js";
+import { decodeNpy } from "./npy.js";
+import { parseVocabulary, TaskMetadata } from "./task.js";
 
 /** A task's embeddings as read back: metadata, vocabulary and one target set per split. */
 export interface TaskEmbeddings {
@@ -108,7 +108,11 @@ const stack = (sets: ReadonlyArray<TargetSet>): TargetSet => {
   const cat = (parts: ReadonlyArray<HostTensor>): HostTensor => {
     const w = parts[0]!.shape[1]!;
     const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
-    parts.reduce((at, p) => (data.set(p.data, at), at + p.data.length), 0);
+    let at = 0;
+    for (const p of parts) {
+      data.set(p.data, at);
+      at += p.data.length;
+    }
     return { shape: [data.length / w, w], dtype: "f32", data };
   };
   return { x: cat(sets.map((s) => s.x)), targets: cat(sets.map((s) => s.targets)) };

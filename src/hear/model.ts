@@ -7,16 +7,15 @@
  * already in memory (a run that just trained).
  */
 
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
-import * as TE from "fp-ts/TaskEither";
-import { logMel, standardize } from "../audio";
-import { jit, reference, type Backend } from "../backends";
-import type { HostTensor, Tensor } from "../ir";
-import { forwardFeatures, geometry, loadParams, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae";
-import { spec } from "../trace";
-import { checkpointConfig, parameterTensors, readCheckpointFile, readConfigFile } from "./checkpoint";
-import { hearError, type HearError } from "./error";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import { logMel, standardize } from "../audio/index.js";
+import { jit, reference, type Backend } from "../backends/index.js";
+import type { HostTensor, Tensor } from "../ir/index.js";
+import { forwardFeatures, geometry, loadParams, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae/index.js";
+import { spec } from "../trace/index.js";
+import { checkpointConfig, parameterTensors, type CheckpointFile } from "./checkpoint.js";
+import { hearError, type HearError } from "./error.js";
 
 /** The sample rate every HEAR model here takes (DESIGN.md §2). */
 export const hearSampleRate = 16000;
@@ -118,46 +117,38 @@ export const hearModel = (config: MwmaeConfig, params: HostParams, options: Hear
   return { sampleRate: hearSampleRate, sceneEmbeddingSize: width, timestampEmbeddingSize: width, config, params, backend, frontEnd, encode };
 };
 
-export interface LoadModelOptions extends HearModelOptions {
-  /** The configuration, or a JSON file holding it (either dialect); else the checkpoint's own. */
-  readonly config?: MwmaeConfig | string;
+/** Where `modelFromCheckpoint` takes the configuration from. */
+export interface CheckpointModelOptions extends HearModelOptions {
+  /** The configuration; else the checkpoint's own. */
+  readonly config?: MwmaeConfig;
   /** The configuration when neither `config` nor the checkpoint gives one. */
   readonly fallbackConfig?: MwmaeConfig;
 }
 
 /**
- * HEAR's `load_model`: a model from a checkpoint (this project's safetensors or an official Flax
- * msgpack) and a configuration: `options.config`, else the one the checkpoint carries, else
- * `options.fallbackConfig`. A `Left` names the file and the first bad field or tensor.
+ * A model from a decoded checkpoint (`decodeCheckpoint`) and a configuration: `options.config`, else
+ * the one the checkpoint carries, else `options.fallbackConfig`. A `Left` names `source` and the
+ * first bad field or tensor. Runs anywhere; `loadModel` (mwmae-ts/node) reads the files.
  * @example
- * const model = await loadModel("tiny_hear.msgpack", { config: "tiny_hear.config.json" })();
+ * const model = modelFromCheckpoint(decodeCheckpoint(bytes, "w.msgpack"), "w.msgpack", { config });
  */
-export const loadModel = (checkpointPath: string, options: LoadModelOptions = {}): TE.TaskEither<HearError, HearModel> =>
-  TE.fromEither(
-    pipe(
-      readCheckpointFile(checkpointPath),
-      E.chain((file) =>
-        pipe(
-          typeof options.config === "string"
-            ? readConfigFile(options.config)
-            : options.config !== undefined
-              ? E.right<HearError, MwmaeConfig>(options.config)
-              : pipe(
-                  checkpointConfig(file, checkpointPath),
-                  E.chain((c) => {
-                    const config = c ?? options.fallbackConfig;
-                    return config !== undefined ? E.right(config) : E.left(hearError("config", checkpointPath, "the checkpoint carries no configuration: give one"));
-                  }),
-                ),
-          E.chain((config) =>
-            pipe(
-              loadParams(config, parameterTensors(file.tensors)),
-              E.bimap(
-                (e) => hearError("checkpoint", checkpointPath, `does not match the configuration: ${e.message}`),
-                (params) => hearModel(config, params, options),
-              ),
-            ),
-          ),
+export const modelFromCheckpoint = (file: CheckpointFile, source: string, options: CheckpointModelOptions = {}): E.Either<HearError, HearModel> =>
+  pipe(
+    options.config !== undefined
+      ? E.right<HearError, MwmaeConfig>(options.config)
+      : pipe(
+          checkpointConfig(file, source),
+          E.chain((c) => {
+            const config = c ?? options.fallbackConfig;
+            return config !== undefined ? E.right(config) : E.left(hearError("config", source, "the checkpoint carries no configuration: give one"));
+          }),
+        ),
+    E.chain((config) =>
+      pipe(
+        loadParams(config, parameterTensors(file.tensors)),
+        E.bimap(
+          (e) => hearError("checkpoint", source, `does not match the configuration: ${e.message}`),
+          (params) => hearModel(config, params, options),
         ),
       ),
     ),

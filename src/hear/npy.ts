@@ -6,7 +6,7 @@
  * (u16 header length) is written unless the header needs more, then 2.0 (u32); reading takes 1, 2 and 3.
  */
 
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 
 const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const alignment = 64;
@@ -39,7 +39,7 @@ export const encodeNpy = (data: Float32Array | Float64Array | Int32Array, shape:
   const version = dict.length + 1 + 10 > 0xffff ? 2 : 1;
   const prefix = version === 1 ? 10 : 12;
   const padded = Math.ceil((prefix + dict.length + 1) / alignment) * alignment;
-  const header = dict + " ".repeat(padded - prefix - dict.length - 1) + "\n";
+  const header = `${dict + " ".repeat(padded - prefix - dict.length - 1)}\n`;
   const out = new Uint8Array(padded + data.byteLength);
   const view = new DataView(out.buffer);
   out.set(magic, 0);

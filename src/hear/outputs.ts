@@ -10,13 +10,13 @@
 
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
-import { writeFileAtomic } from "../io";
-import type { ClipEmbedding } from "./embed";
-import { hearError, type HearError } from "./error";
-import { encodeNpy } from "./npy";
-import type { HearTask, TaskEvent, TaskSplit } from "./task";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import { writeFileAtomic } from "../io/node.js";
+import type { ClipEmbedding } from "./embed.js";
+import { hearError, type HearError } from "./error.js";
+import { encodeNpy } from "./npy.js";
+import type { HearTask, TaskEvent, TaskSplit } from "./task.js";
 
 const write = (path: string, bytes: Uint8Array | string): E.Either<HearError, void> =>
   pipe(

@@ -8,12 +8,12 @@
  * validation loss on ties). The score is its top-1 accuracy on the test split. `splitIndices` draws stratified splits.
  */
 
-import { jit, reference, type Backend } from "../backends";
-import { add, logSoftmax, matmul, mean, mul, neg, sum, type HostTensor, type Tensor } from "../ir";
-import { adamw, adamwInit, type AdamWState } from "../optim";
-import { valueAndGrad } from "../autodiff";
-import { bits, key, type Key } from "../random";
-import { argmaxRows } from "./metrics";
+import { jit, reference, type Backend } from "../backends/index.js";
+import { add, logSoftmax, matmul, mean, mul, neg, sum, type HostTensor, type Tensor } from "../ir/index.js";
+import { adamw, adamwInit, type AdamWState } from "../optim/index.js";
+import { valueAndGrad } from "../autodiff/index.js";
+import { bits, key, type Key } from "../random/index.js";
+import { argmaxRows } from "./metrics.js";
 
 /** Embeddings `[n, d]` and their class indices. */
 export interface LabelledSet {

@@ -7,11 +7,11 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { reportErrors } from "../io";
-import { hearError, type HearError } from "./error";
+import { reportErrors } from "../io/index.js";
+import { hearError, type HearError } from "./error.js";
 
 /** `task_metadata.json`: the fields the evaluator reads (§1.2). */
 export const TaskMetadata = t.intersection([

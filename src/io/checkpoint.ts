@@ -7,13 +7,13 @@
 
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/lib/Either";
-import { pipe } from "fp-ts/lib/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/lib/PathReporter";
-import type { HostTensor } from "../ir";
-import { writeFileAtomic, type WriteError } from "./atomic";
-import { decodeSafetensors, encodeSafetensors, type FormatError } from "./safetensors";
+import { PathReporter } from "io-ts/lib/PathReporter.js";
+import type { HostTensor } from "../ir/index.js";
+import { writeFileAtomic, type WriteError } from "./atomic.js";
+import { decodeSafetensors, encodeSafetensors, type FormatError } from "./safetensors.js";
 
 export interface CheckpointError {
   readonly kind: "checkpoint";

@@ -6,10 +6,10 @@
  */
 
 import { decode, encode, ExtensionCodec } from "@msgpack/msgpack";
-import * as E from "fp-ts/lib/Either";
-import type { HostTensor } from "../ir";
-import { size } from "../shape";
-import { copyBytes, type FormatError } from "./safetensors";
+import * as E from "fp-ts/lib/Either.js";
+import type { HostTensor } from "../ir/index.js";
+import { size } from "../shape/index.js";
+import { copyBytes, type FormatError } from "./safetensors.js";
 
 const ndarrayType = 1;
 

@@ -1,6 +1,4 @@
-/** @file Files and outside data, decoded with io-ts into `Either`. */
-export * from "./tensor-json";
-export * from "./atomic";
-export * from "./safetensors";
-export * from "./flax-msgpack";
-export * from "./checkpoint";
+/** @file io: tensor codecs that run anywhere (JSON, safetensors, Flax msgpack); files on disk are in ./node.ts. */
+export * from "./tensor-json.js";
+export * from "./safetensors.js";
+export * from "./flax-msgpack.js";

@@ -5,9 +5,9 @@
  * a truncated file is reported with the first tensor it cuts.
  */
 
-import * as E from "fp-ts/lib/Either";
-import type { DType, HostTensor } from "../ir";
-import { size } from "../shape";
+import * as E from "fp-ts/lib/Either.js";
+import type { DType, HostTensor } from "../ir/index.js";
+import { size } from "../shape/index.js";
 
 export interface FormatError {
   readonly kind: "format";

@@ -5,11 +5,11 @@
  * error names the path of the bad field from the document's root and the source it came from.
  */
 
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { isHostTensor, type HostTensor } from "../ir";
-import { showShape, size } from "../shape";
+import { isHostTensor, type HostTensor } from "../ir/index.js";
+import { showShape, size } from "../shape/index.js";
 
 /** What went wrong reading outside data: the source (a file name, a URL) and one line per problem. */
 export interface DecodeError {

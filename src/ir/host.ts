@@ -3,9 +3,9 @@
  * JavaScript arrays convert both ways for examples and tests.
  */
 
-import { ShapeError, size, type Shape } from "../shape";
-import type { Data, DType, Tensor } from "./node";
-import { constant } from "./ops/source";
+import { ShapeError, size, type Shape } from "../shape/index.js";
+import type { Data, DType, Tensor } from "./node.js";
+import { constant } from "./ops/source.js";
 
 export interface HostTensor<S extends Shape = Shape> {
   readonly shape: S;

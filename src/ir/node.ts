@@ -4,8 +4,8 @@
  * whatever is reachable from its outputs.
  */
 
-import type { Shape } from "../shape";
-import type { OpAttrs, OpName } from "./op-names";
+import type { Shape } from "../shape/index.js";
+import type { OpAttrs, OpName } from "./op-names.js";
 
 /** Element types. Floating-point work is `f32`; the reference backend may carry it in float64. */
 export type DType = "f32" | "i32" | "bool";

@@ -4,9 +4,9 @@
  * reference semantics on row-major buffers. `apply` is the one way a node is built.
  */
 
-import { ShapeError, type Shape } from "../shape";
-import type { Data, DType, Node } from "./node";
-import type { OpAttrs, OpName } from "./op-names";
+import { ShapeError, type Shape } from "../shape/index.js";
+import type { Data, DType, Node } from "./node.js";
+import type { OpAttrs, OpName } from "./op-names.js";
 
 /** What an evaluator may ask of the interpreter: float buffers in its precision. */
 export interface EvalContext {

@@ -4,8 +4,8 @@
  * lowering entry in a backend table, is a compile error.
  */
 
-import type { Shape } from "../shape";
-import type { Data, DType } from "./node";
+import type { Shape } from "../shape/index.js";
+import type { Data, DType } from "./node.js";
 
 export const unaryOps = ["neg", "exp", "log", "sin", "cos", "sqrt", "tanh", "erf"] as const;
 export type UnaryOp = (typeof unaryOps)[number];

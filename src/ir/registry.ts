@@ -2,17 +2,17 @@
  * @file The registry: one `OpDef` per primitive. A missing or misspelt primitive is a compile error.
  */
 
-import type { OpDef } from "./op-def";
-import type { OpName } from "./op-names";
-import { addDef, divDef, maximumDef, mulDef, powDef, subDef } from "./ops/binary";
-import { castDef, stopGradientDef } from "./ops/cast";
-import { equalDef, lessDef, selectDef } from "./ops/compare";
-import { gatherDef, scatterAddDef } from "./ops/gather";
-import { matmulDef } from "./ops/matmul";
-import { concatDef, expandDef, padDef, permuteDef, reshapeDef, sliceDef } from "./ops/movement";
-import { maxDef, sumDef } from "./ops/reduce";
-import { constantDef, inputDef, iotaDef } from "./ops/source";
-import { cosDef, erfDef, expDef, logDef, negDef, sinDef, sqrtDef, tanhDef } from "./ops/unary";
+import type { OpDef } from "./op-def.js";
+import type { OpName } from "./op-names.js";
+import { addDef, divDef, maximumDef, mulDef, powDef, subDef } from "./ops/binary.js";
+import { castDef, stopGradientDef } from "./ops/cast.js";
+import { equalDef, lessDef, selectDef } from "./ops/compare.js";
+import { gatherDef, scatterAddDef } from "./ops/gather.js";
+import { matmulDef } from "./ops/matmul.js";
+import { concatDef, expandDef, padDef, permuteDef, reshapeDef, sliceDef } from "./ops/movement.js";
+import { maxDef, sumDef } from "./ops/reduce.js";
+import { constantDef, inputDef, iotaDef } from "./ops/source.js";
+import { cosDef, erfDef, expDef, logDef, negDef, sinDef, sqrtDef, tanhDef } from "./ops/unary.js";
 
 export const ops = {
   input: inputDef,

@@ -3,7 +3,7 @@
  * an input offset advances by per-axis strides. Permute, expand and slice are all this one loop.
  */
 
-import { size, strides, type Shape } from "../shape";
+import { size, strides, type Shape } from "../shape/index.js";
 
 /**
  * Calls `visit(outIndex, inOffset)` for every element of `shape` in row-major order, where

@@ -18,10 +18,10 @@ import {
   softmax,
   transpose,
   type Tensor,
-} from "../ir";
-import { ShapeError } from "../shape";
-import { split, type Key } from "../random";
-import { dense, initDense, type Dense } from "./dense";
+} from "../ir/index.js";
+import { ShapeError } from "../shape/index.js";
+import { split, type Key } from "../random/index.js";
+import { dense, initDense, type Dense } from "./dense.js";
 
 /**
  * Attention probabilities `softmax(q·kᵀ/√e + bias)` over the last axis, for `q`, `k` of shape

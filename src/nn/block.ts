@@ -5,12 +5,12 @@
  * MLP `Mlp_0` in both.
  */
 
-import { add, type Tensor } from "../ir";
-import { split, type Key } from "../random";
-import { attention, initAttention, type Attention, type AttentionConfig } from "./attention";
-import { initLayerNorm, layerNormLayer, type LayerNorm } from "./dense";
-import { initMlp, mlp, type Mlp } from "./mlp";
-import { initMwmha, mwmha, type MultiWindowAttention, type MultiWindowConfig } from "./multi-window-attention";
+import { add, type Tensor } from "../ir/index.js";
+import { split, type Key } from "../random/index.js";
+import { attention, initAttention, type Attention, type AttentionConfig } from "./attention.js";
+import { initLayerNorm, layerNormLayer, type LayerNorm } from "./dense.js";
+import { initMlp, mlp, type Mlp } from "./mlp.js";
+import { initMwmha, mwmha, type MultiWindowAttention, type MultiWindowConfig } from "./multi-window-attention.js";
 
 type Tokens<B extends number, N extends number, D extends number> = Tensor<readonly [B, N, D]>;
 

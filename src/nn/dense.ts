@@ -4,9 +4,9 @@
  * official checkpoint paths.
  */
 
-import { layerNorm, linear, ones, zeros, type Tensor } from "../ir";
-import type { Key } from "../random";
-import { xavierUniform, type Initializer } from "./init";
+import { layerNorm, linear, ones, zeros, type Tensor } from "../ir/index.js";
+import type { Key } from "../random/index.js";
+import { xavierUniform, type Initializer } from "./init.js";
 
 /** `y = x·kernel + bias` over the last axis: Flax's `nn.Dense`. */
 export interface Dense<I extends number = number, O extends number = number> {

@@ -10,9 +10,9 @@
  * function `(key, shape) → Tensor`, and `realize` turns a parameter tree into host tensors.
  */
 
-import { mul, type Tensor } from "../ir";
-import { normal, truncatedNormal, uniform, type Key } from "../random";
-import { size, type Shape } from "../shape";
+import { mul, type Tensor } from "../ir/index.js";
+import { normal, truncatedNormal, uniform, type Key } from "../random/index.js";
+import { size, type Shape } from "../shape/index.js";
 
 /** A pure initialiser: the same key and shape always give the same tensor. */
 export type Initializer = <const S extends Shape>(key: Key, shape: S) => Tensor<S>;

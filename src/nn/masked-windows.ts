@@ -11,9 +11,9 @@
  * on the host; the gather's VJP scatters the gradient back into the tables.
  */
 
-import { concat, constant, gather, reshape, type Tensor } from "../ir";
-import { ShapeError } from "../shape";
-import type { MultiWindowAttention } from "./multi-window-attention";
+import { concat, constant, gather, reshape, type Tensor } from "../ir/index.js";
+import { ShapeError } from "../shape/index.js";
+import type { MultiWindowAttention } from "./multi-window-attention.js";
 
 /**
  * Added to the scores of key tokens outside a query's window. Finite (unlike −∞) so that no backend

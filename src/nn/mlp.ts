@@ -3,10 +3,10 @@
  * hidden width `mlpRatio`·dim (4 in MW-MAE). Flax names the two layers `Dense_0` and `Dense_1`.
  */
 
-import { gelu, type Tensor } from "../ir";
-import { split, type Key } from "../random";
-import { dense, initDense, type Dense } from "./dense";
-import { xavierUniform, type Initializer } from "./init";
+import { gelu, type Tensor } from "../ir/index.js";
+import { split, type Key } from "../random/index.js";
+import { dense, initDense, type Dense } from "./dense.js";
+import { xavierUniform, type Initializer } from "./init.js";
 
 /** The official `Mlp` module's parameters. */
 export interface Mlp<I extends number = number, H extends number = number, O extends number = I> {

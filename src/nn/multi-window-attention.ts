@@ -14,15 +14,15 @@
  * bias: one attention for the whole layer, at n² scores per head.
  */
 
-import { concat, slice, type Tensor } from "../ir";
-import { split, type Key } from "../random";
-import { ShapeError } from "../shape";
-import { attentionWeights, mergeHeads, scaledDotProductAttention, splitHeads } from "./attention";
-import { dense, initDense, type Dense } from "./dense";
-import { biasTableInit } from "./init";
-import { windowBias } from "./masked-windows";
-import { raggedWindowAttention } from "./ragged-windows";
-import { relativePositionBias, stackTables, windowAttention } from "./window-attention";
+import { concat, slice, type Tensor } from "../ir/index.js";
+import { split, type Key } from "../random/index.js";
+import { ShapeError } from "../shape/index.js";
+import { attentionWeights, mergeHeads, scaledDotProductAttention, splitHeads } from "./attention.js";
+import { dense, initDense, type Dense } from "./dense.js";
+import { biasTableInit } from "./init.js";
+import { windowBias } from "./masked-windows.js";
+import { raggedWindowAttention } from "./ragged-windows.js";
+import { relativePositionBias, stackTables, windowAttention } from "./window-attention.js";
 
 /** A window head's parameters: its bias table, `[2w − 1, 1]` as the official code stores it. */
 export interface WindowHead {

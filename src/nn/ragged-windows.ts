@@ -20,9 +20,9 @@
  * whole row underflows to 0/0 in float32.
  */
 
-import { add, broadcastTo, concat, constant, div, exp, gather, max, mul, reshape, scatterAdd, stopGradient, sub, sum, zeros, type Tensor } from "../ir";
-import { ShapeError } from "../shape";
-import type { MultiWindowAttention } from "./multi-window-attention";
+import { add, broadcastTo, concat, constant, div, exp, gather, max, mul, reshape, scatterAdd, stopGradient, sub, sum, zeros, type Tensor } from "../ir/index.js";
+import { ShapeError } from "../shape/index.js";
+import type { MultiWindowAttention } from "./multi-window-attention.js";
 
 /** The host-built indices of the ragged layout for `windows` over `n` tokens. */
 interface RaggedIndex {

@@ -6,10 +6,10 @@
  * `i − j + w − 1`, so its gradient flows back to the table (gather's VJP is a scatter-add).
  */
 
-import { concat, gather, broadcastTo, reshape, sameShapeAs, type Tensor } from "../ir";
-import { ShapeError } from "../shape";
-import { scaledDotProductAttention } from "./attention";
-import { relativePositionIndex } from "./windows";
+import { concat, gather, broadcastTo, reshape, sameShapeAs, type Tensor } from "../ir/index.js";
+import { ShapeError } from "../shape/index.js";
+import { scaledDotProductAttention } from "./attention.js";
+import { relativePositionIndex } from "./windows.js";
 
 /**
  * Self-attention of `[..., n, e]` tokens within windows of `window` consecutive tokens (`window`

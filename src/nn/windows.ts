@@ -13,7 +13,7 @@
  *   n = 640 (2⁷·5), 8 heads: factors 2 4 5 8 10 16 20 32 40 64 80 128 160 320 → [2, 5, 10, 32, 64, 128, 320, 0].
  */
 
-import { constant, type Tensor } from "../ir";
+import { constant, type Tensor } from "../ir/index.js";
 
 /** Every factor d of n with 1 < d < n, ascending. */
 export const properFactors = (n: number): number[] => {

@@ -13,11 +13,11 @@
  *   p  ← p − lr·u
  */
 
-import { add, cast, div, isNode, mul, pow, sqrt, sub, type HostTensor, type Node, type Tensor } from "../ir";
-import { ShapeError, sameShape, size } from "../shape";
-import { flatten, isSpec, mapLeaves, unflatten, type MapLeaves, type Spec } from "../trace";
-import { defaultDecayMask, type DecayMask } from "./mask";
-import { asSchedule, type Schedule } from "./schedule";
+import { add, cast, div, isNode, mul, pow, sqrt, sub, type HostTensor, type Node, type Tensor } from "../ir/index.js";
+import { ShapeError, sameShape, size } from "../shape/index.js";
+import { flatten, isSpec, mapLeaves, unflatten, type MapLeaves, type Spec } from "../trace/index.js";
+import { defaultDecayMask, type DecayMask } from "./mask.js";
+import { asSchedule, type Schedule } from "./schedule.js";
 
 /** AdamW's hyper-parameters; every default is DESIGN.md §2's (optax's own weight decay default is 1e-4). */
 export interface AdamWConfig {

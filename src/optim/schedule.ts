@@ -5,7 +5,7 @@
  * formula, tested against each other.
  */
 
-import { add, cos, full, less, maximum, minimum, mul, scalar, select, sub, type Tensor } from "../ir";
+import { add, cos, full, less, maximum, minimum, mul, scalar, select, sub, type Tensor } from "../ir/index.js";
 
 /** A learning rate per step, on the host and in a graph (step as an f32 scalar). */
 export interface Schedule {

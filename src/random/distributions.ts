@@ -11,10 +11,10 @@
  * rather than Box–Muller, so one word gives one sample and truncation is the same formula.
  */
 
-import { constant, div, erfScalar, sameShapeAs, select, zeros, type Tensor } from "../ir";
-import { size, type Shape } from "../shape";
-import { bits, split, type Key } from "./key";
-import { erfinv, floatFromBits, nextAfterF32 } from "./special";
+import { constant, div, erfScalar, sameShapeAs, select, zeros, type Tensor } from "../ir/index.js";
+import { size, type Shape } from "../shape/index.js";
+import { bits, split, type Key } from "./key.js";
+import { erfinv, floatFromBits, nextAfterF32 } from "./special.js";
 
 /** Bit pattern of 1.0f: a random mantissa under it is uniform on [1, 2). */
 const oneF32Bits = 0x3f800000;

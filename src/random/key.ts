@@ -9,7 +9,7 @@
  * two words of each block, and the outputs are laid end to end.
  */
 
-import { threefry2x32 } from "./threefry";
+import { threefry2x32 } from "./threefry.js";
 
 /** A PRNG key: two uint32 words. Immutable; derive new ones with `split` or `fold`. */
 export interface Key {

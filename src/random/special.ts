@@ -4,7 +4,7 @@
  * exactly representable and every backend sees the same bits.
  */
 
-import { erfScalar } from "../ir";
+import { erfScalar } from "../ir/index.js";
 
 const twoOverSqrtPi = 2 / Math.sqrt(Math.PI);
 

@@ -5,8 +5,8 @@
  * this file only arranges them, so it knows nothing of training or plotting.
  */
 
-import { escapeHtml, figure, image, renderPage } from "./html";
-import { phaseTableHtml, probeTableHtml, type Phase, type ProbeSummary } from "./probe-table";
+import { escapeHtml, figure, image, renderPage } from "./html.js";
+import { phaseTableHtml, probeTableHtml, type Phase, type ProbeSummary } from "./probe-table.js";
 
 /** A rendered picture and what it shows. */
 export interface Picture {

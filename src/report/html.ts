@@ -5,8 +5,8 @@
  * inline SVG, so the page opens from anywhere with no other file beside it.
  */
 
-import * as E from "fp-ts/Either";
-import { writeFileAtomic } from "../io";
+import * as E from "fp-ts/lib/Either.js";
+import { writeFileAtomic } from "../io/node.js";
 
 /** Text made safe for HTML element content and double-quoted attributes. */
 export const escapeHtml = (s: string): string =>

@@ -1,5 +1,5 @@
 /** @file Reports: self-contained HTML pages, result tables, reconstruction pictures, the demo's report. */
-export * from "./html";
-export * from "./probe-table";
-export * from "./reconstruction";
-export * from "./demo-report";
+export * from "./html.js";
+export * from "./probe-table.js";
+export * from "./reconstruction.js";
+export * from "./demo-report.js";

@@ -4,7 +4,7 @@
  * logs) and HTML for the report, so the two never disagree.
  */
 
-import { htmlTable, type Cell } from "./html";
+import { htmlTable, type Cell } from "./html.js";
 
 /** One encoder's probe. */
 export interface ProbeRow {

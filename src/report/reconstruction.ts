@@ -7,7 +7,7 @@
  * `patchify`'s: token `⌊t/time⌋·(mels/freq) + ⌊m/freq⌋`, values frame by frame within a patch.
  */
 
-import type { PatchSize } from "../models/mwmae";
+import type { PatchSize } from "../models/mwmae/index.js";
 
 export interface ReconstructionViews {
   /** Mel bins: the rows of every view. */

@@ -1,4 +1,4 @@
 /** @file Shapes: the type-level rules, their runtime twins and `ShapeError`. */
-export * from "./types";
-export * from "./rules";
-export { ShapeError, showShape } from "./error";
+export * from "./types.js";
+export * from "./rules.js";
+export { ShapeError, showShape } from "./error.js";

@@ -4,8 +4,8 @@
  * known number by the time a node is built.
  */
 
-import { ShapeError, showShape } from "./error";
-import type { Shape } from "./types";
+import { ShapeError, showShape } from "./error.js";
+import type { Shape } from "./types.js";
 
 export const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 

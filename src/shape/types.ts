@@ -9,7 +9,7 @@
 export type Dim = number;
 export type Shape = readonly Dim[];
 
-import type { ShapeError } from "./error";
+import type { ShapeError } from "./error.js";
 export type { ShapeError };
 
 /** `T` when the rule `R` holds, else the rule's message (so the argument fails to type-check). */

@@ -3,8 +3,8 @@
  * arguments and results. Topological order is the one walk every pass and backend shares.
  */
 
-import type { Node } from "../ir";
-import type { TreeDef } from "./pytree";
+import type { Node } from "../ir/index.js";
+import type { TreeDef } from "./pytree.js";
 
 export interface Graph {
   readonly inputs: ReadonlyArray<Node<"input">>;

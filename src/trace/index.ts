@@ -1,5 +1,5 @@
 /** @file Tracing: functions over tensors to closed graphs; pytrees; printing. */
-export * from "./pytree";
-export * from "./graph";
-export * from "./trace";
-export * from "./print";
+export * from "./pytree.js";
+export * from "./graph.js";
+export * from "./trace.js";
+export * from "./print.js";

@@ -8,8 +8,8 @@
  * ```
  */
 
-import type { Node } from "../ir";
-import { topo, type Graph } from "./graph";
+import type { Node } from "../ir/index.js";
+import { topo, type Graph } from "./graph.js";
 
 const typeOf = (n: Node): string => `${n.dtype}[${n.shape.join(",")}]`;
 

@@ -4,10 +4,10 @@
  * included); results are pytrees of tensors.
  */
 
-import { input, isNode, type DType, type Node, type Tensor } from "../ir";
-import type { Shape } from "../shape";
-import type { Graph } from "./graph";
-import { flatten, type TreeDef } from "./pytree";
+import { input, isNode, type DType, type Node, type Tensor } from "../ir/index.js";
+import type { Shape } from "../shape/index.js";
+import type { Graph } from "./graph.js";
+import { flatten, type TreeDef } from "./pytree.js";
 
 /** What a traced argument looks like: its shape and dtype (a host tensor qualifies). */
 export interface Spec<S extends Shape = Shape> {

@@ -5,8 +5,8 @@
  * the first graph is prepared.
  */
 
-import * as E from "fp-ts/Either";
-import { gpujs, reference, wasm, type Backend } from "../backends";
+import * as E from "fp-ts/lib/Either.js";
+import { gpujs, reference, wasm, type Backend } from "../backends/index.js";
 
 export const backendNames = ["wasm", "reference", "cpu", "webasm", "async", "auto"] as const;
 export type BackendName = (typeof backendNames)[number];

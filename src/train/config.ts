@@ -5,12 +5,12 @@
  * at the last step (DESIGN.md §2).
  */
 
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/PathReporter";
-import { configError, PositiveInt, type ConfigError } from "../models/mwmae";
-import { scaleLearningRate, warmupCosine, type Schedule } from "../optim";
+import { PathReporter } from "io-ts/lib/PathReporter.js";
+import { configError, PositiveInt, type ConfigError } from "../models/mwmae/index.js";
+import { scaleLearningRate, warmupCosine, type Schedule } from "../optim/index.js";
 
 /** An integer ≥ 0. */
 const Count = new t.Type<number, number, unknown>(

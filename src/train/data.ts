@@ -8,13 +8,14 @@
  * uninterrupted run would have seen.
  */
 
-import * as E from "fp-ts/Either";
-import { fromData, type HostTensor, type Tensor } from "../ir";
-import { cropStart, findWavFiles, loadClips, logMel, logMelDefaults, modelSampleRate, poolClip, standardize, type AudioError } from "../audio";
-import { jit, type Backend, type Compiled } from "../backends";
-import { bits, fold, key, type Key } from "../random";
-import { spec, type Spec } from "../trace";
-import type { DataSpec } from "./config";
+import * as E from "fp-ts/lib/Either.js";
+import { fromData, type HostTensor, type Tensor } from "../ir/index.js";
+import { cropStart, logMel, logMelDefaults, modelSampleRate, poolClip, standardize, type AudioError } from "../audio/index.js";
+import { findWavFiles, loadClips } from "../audio/node.js";
+import { jit, type Backend, type Compiled } from "../backends/index.js";
+import { bits, fold, key, type Key } from "../random/index.js";
+import { spec, type Spec } from "../trace/index.js";
+import type { DataSpec } from "./config.js";
 
 /** One clip of the pool: a standardised log-mel `[frames, mels]`, row-major. */
 export interface PoolClip {

@@ -5,9 +5,9 @@
  */
 
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { writeFileAtomic } from "../io";
+import { writeFileAtomic } from "../io/node.js";
 
 /** One step of the log. */
 export const LogRecord = t.type({

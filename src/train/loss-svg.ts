@@ -25,7 +25,7 @@ export const niceTicks = (lo: number, hi: number, count = 5): number[] => {
   return ticks;
 };
 
-const escape = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4))));
 
 /** Exponential moving average with bias correction (as TensorBoard's smoothing), weight `alpha`. */
@@ -47,7 +47,7 @@ export const lossCurveSvg = (points: ReadonlyArray<LossPoint>, title: string): s
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`;
-  const titleEl = `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escape(title)}</text>`;
+  const titleEl = `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`;
   if (pts.length === 0) return `${head}<rect width="100%" height="100%" fill="white"/>${titleEl}<text x="${width / 2}" y="${height / 2}" text-anchor="middle">no steps logged yet</text></svg>\n`;
   const steps = pts.map((p) => p.step);
   const losses = pts.map((p) => p.loss);

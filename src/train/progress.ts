@@ -5,7 +5,7 @@
  */
 
 import cliProgress from "cli-progress";
-import type { LogRecord } from "./log";
+import type { LogRecord } from "./log.js";
 
 /** `auto`: a bar on a terminal, plain lines otherwise. */
 export type ProgressMode = "auto" | "bar" | "plain" | "none";

@@ -16,20 +16,20 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
-import type { AudioError } from "../audio";
-import { realize, type Backend } from "../backends";
-import { listCheckpoints, writeFileAtomic } from "../io";
-import { geometry, init, type HostParams } from "../models/mwmae";
-import { adamwInit } from "../optim";
-import { key } from "../random";
-import { buildPool, nextBatch, startPosition } from "./data";
-import { appendLog, trimLog, type LogRecord } from "./log";
-import { lossCurveSvg } from "./loss-svg";
-import type { Progress } from "./progress";
-import { loadLatestState, saveState, type RunSetup, type TrainState } from "./state";
-import { compileStep, runKeys, stepNoise } from "./step";
-import { encodeOfficial } from "./weights";
+import * as E from "fp-ts/lib/Either.js";
+import type { AudioError } from "../audio/index.js";
+import { realize, type Backend } from "../backends/index.js";
+import { listCheckpoints, writeFileAtomic } from "../io/node.js";
+import { geometry, init, type HostParams } from "../models/mwmae/index.js";
+import { adamwInit } from "../optim/index.js";
+import { key } from "../random/index.js";
+import { buildPool, nextBatch, startPosition } from "./data.js";
+import { appendLog, trimLog, type LogRecord } from "./log.js";
+import { lossCurveSvg } from "./loss-svg.js";
+import type { Progress } from "./progress.js";
+import { loadLatestState, saveState, type RunSetup, type TrainState } from "./state.js";
+import { compileStep, runKeys, stepNoise } from "./step.js";
+import { encodeOfficial } from "./weights.js";
 
 /** The files of a run folder. */
 export const runFiles = (dir: string) => ({

@@ -5,17 +5,17 @@
  * (`params/…`, `opt/mu/…`, `opt/nu/…`, `opt/step`); the rest is JSON metadata decoded by `TrainMeta`.
  */
 
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import type { HostTensor } from "../ir";
-import { loadCheckpoint, loadLatestCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointError } from "../io";
-import { loadParams, MwmaeConfig, type HostParams } from "../models/mwmae";
-import type { HostAdamWState } from "../optim";
-import type { Key } from "../random";
-import { DataSpec, TrainConfig } from "./config";
-import type { DataPosition } from "./data";
-import { flatTensors, paramsFromTensors, subtree } from "./weights";
+import type { HostTensor } from "../ir/index.js";
+import { loadCheckpoint, loadLatestCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointError } from "../io/node.js";
+import { loadParams, MwmaeConfig, type HostParams } from "../models/mwmae/index.js";
+import type { HostAdamWState } from "../optim/index.js";
+import type { Key } from "../random/index.js";
+import { DataSpec, TrainConfig } from "./config.js";
+import type { DataPosition } from "./data.js";
+import { flatTensors, paramsFromTensors, subtree } from "./weights.js";
 
 /** Everything fixed for a run: what it trains, how, and on what. */
 export interface RunSetup {

@@ -6,14 +6,14 @@
  * The sin-cos position tables stay fixed unless the config lets them train.
  */
 
-import { valueAndGrad } from "../autodiff";
-import { jit, realize, type Backend, type HostOf } from "../backends";
-import { stopGradient, type HostTensor, type Tensor } from "../ir";
-import { geometry, pretrainLoss, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae";
-import { adamw, type AdamWState, type HostAdamWState } from "../optim";
-import { fold, split, uniform, type Key } from "../random";
-import { spec, type Graph } from "../trace";
-import { learningRateSchedule, type TrainConfig } from "./config";
+import { valueAndGrad } from "../autodiff/index.js";
+import { jit, realize, type Backend, type HostOf } from "../backends/index.js";
+import { stopGradient, type HostTensor, type Tensor } from "../ir/index.js";
+import { geometry, pretrainLoss, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae/index.js";
+import { adamw, type AdamWState, type HostAdamWState } from "../optim/index.js";
+import { fold, split, uniform, type Key } from "../random/index.js";
+import { spec, type Graph } from "../trace/index.js";
+import { learningRateSchedule, type TrainConfig } from "./config.js";
 
 /** The run's keys, all derived from its root key. */
 export interface RunKeys {

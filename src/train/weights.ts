@@ -6,14 +6,14 @@
  */
 
 import { existsSync, readFileSync } from "node:fs";
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
-import { isHostTensor, type HostTensor } from "../ir";
-import { decodeFlaxMsgpack, decodeSafetensors, encodeFlaxMsgpack } from "../io";
-import { blockName, geometry, loadParams, type HostParams, type MwmaeConfig } from "../models/mwmae";
-import { relativePositionIndex } from "../nn";
-import { realize } from "../backends";
-import { flatten } from "../trace";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import { isHostTensor, type HostTensor } from "../ir/index.js";
+import { decodeFlaxMsgpack, decodeSafetensors, encodeFlaxMsgpack } from "../io/index.js";
+import { blockName, geometry, loadParams, type HostParams, type MwmaeConfig } from "../models/mwmae/index.js";
+import { relativePositionIndex } from "../nn/index.js";
+import { realize } from "../backends/index.js";
+import { flatten } from "../trace/index.js";
 
 /** Which format a weights file is in, from its name (`.msgpack` is Flax, anything else safetensors). */
 export const weightsFormat = (path: string): "flax-msgpack" | "safetensors" => (/\.msgpack$/i.test(path) ? "flax-msgpack" : "safetensors");

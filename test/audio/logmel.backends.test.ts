@@ -6,7 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/lib/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import { fromData, jit, reference, spec, type Tensor } from "../../src";
 import { gpujs } from "../../src/backends/gpujs";

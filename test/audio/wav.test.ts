@@ -8,10 +8,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as E from "fp-ts/lib/Either";
+import * as E from "fp-ts/lib/Either.js";
 import wavefile from "wavefile";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkClip, decodeWav, encodeWav, findWavFiles, loadClip, loadClips, readWav, writeWav, type Audio, type AudioError } from "../../src/audio";
+import { checkClip, decodeWav, encodeWav, type Audio, type AudioError } from "../../src/audio";
+import { findWavFiles, loadClip, loadClips, readWav, writeWav } from "../../src/audio/node";
 
 const golden = (name: string): string => join(__dirname, "../golden/audio", name);
 

@@ -6,7 +6,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { OpName } from "../../src";
 import type * as composites from "../../src/ir/composites";
-import { compositeSpecs } from "../support/composite-specs";
+import type { compositeSpecs } from "../support/composite-specs";
 import { primitiveSpecs } from "../support/primitive-specs";
 import type { Spec } from "../support/spec";
 

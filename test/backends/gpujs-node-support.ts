@@ -52,12 +52,18 @@ export const specCases = (specs: Readonly<Record<string, Spec>>, cases: number, 
       }
       const problem = spec.build(drawn);
       const xs = problem.args.map((a, i) => input(`${name}/x${i}`, a.shape));
-      problem.args.forEach((a, i) => (inputs.push(xs[i] as Node<"input">), values.push(host(a.shape, a.data))));
+      problem.args.forEach((a, i) => {
+        inputs.push(xs[i] as Node<"input">);
+        values.push(host(a.shape, a.data));
+      });
       const outs = asList(problem.f(xs));
       outs.forEach(add);
       const diff = outs.filter((o) => o.dtype === "f32");
       const cts = diff.map((o, k) => input(`${name}/c${k}`, o.shape));
-      cts.forEach((c) => (inputs.push(c as Node<"input">), values.push(host(c.shape, draw(size(c.shape))))));
+      cts.forEach((c) => {
+        inputs.push(c as Node<"input">);
+        values.push(host(c.shape, draw(size(c.shape))));
+      });
       backprop(diff, cts, xs).forEach(add);
     }
     outputsOf.set(name, mine);

@@ -40,7 +40,10 @@ const nest = (flat: Readonly<Record<string, HostTensor>>): Record<string, unknow
   const tree: Record<string, unknown> = {};
   for (const [path, v] of Object.entries(flat)) {
     const keys = path.split("/");
-    const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((at, k) => (at[k] ??= {}) as Record<string, unknown>, tree);
+    const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((at, k) => {
+      at[k] ??= {};
+      return at[k] as Record<string, unknown>;
+    }, tree);
     parent[keys[keys.length - 1]!] = v;
   }
   return tree;

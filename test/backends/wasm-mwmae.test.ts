@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { flatten, isHostTensor, jit, type HostTensor } from "../../src";
 import { wasm } from "../../src/backends/wasm";
-import { GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
+import { type GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
 import { TinyMwmaeGolden, tinyModel, tinyMwmaeOutputs } from "../support/tiny-model";
 
 const golden = readGolden("tiny_mwmae.json", TinyMwmaeGolden);

@@ -11,7 +11,7 @@ import { jit } from "../../src/backends/backend";
 import { gpujs, type GpuClass, type GpujsBackend } from "../../src/backends/gpujs";
 import { valueAndGrad } from "../../src/autodiff";
 import { fromData, isHostTensor, matmul, mul, sum, withShape, type HostTensor, type Tensor } from "../../src/ir";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { decodeOfficialConfig, forwardMae, loadParams, pretrainLoss, type MwmaeParams } from "../../src/models/mwmae";
 import { mwmha, type MultiWindowAttention } from "../../src/nn";
 import { flatten } from "../../src/trace";
@@ -56,7 +56,10 @@ const nest = (flat: Readonly<Record<string, HostTensor>>): Record<string, unknow
   const root: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(flat)) {
     const keys = path.split("/");
-    const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((at, k) => (at[k] ??= {}) as Record<string, unknown>, root);
+    const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((at, k) => {
+      at[k] ??= {};
+      return at[k] as Record<string, unknown>;
+    }, root);
     parent[keys[keys.length - 1]!] = value;
   }
   return root;

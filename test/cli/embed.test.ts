@@ -7,11 +7,12 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeWav, encodeWav } from "../../src/audio";
-import { decodeNpy, loadModel, type HearModel, type NpyArray } from "../../src/hear";
+import { decodeNpy, type HearModel, type NpyArray } from "../../src/hear";
+import { loadModel } from "../../src/hear/node";
 import { GoldenArray, maxAbsDiff, readGolden } from "../support/golden";
 
 const root = join(__dirname, "../..");

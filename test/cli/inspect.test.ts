@@ -18,6 +18,7 @@ describe("mwmae inspect", () => {
   it("prints the base preset's counts, grid, n and decoder windows as JSON", async () => {
     const { code, stdout } = await mwmae("inspect", "--json", "--preset", "mwmae-base-4x16");
     expect(code).toBe(0);
+    // biome-ignore lint/suspicious/noExplicitAny: a JSON document probed field by field
     const r = JSON.parse(stdout) as Record<string, any>;
     const official = names["mwmae_base_200_4x16"]!;
     expect(r["params"]).toMatchObject({ total: official.num_param_scalars, tensors: official.num_param_tensors });

@@ -33,7 +33,7 @@ describe("dce", () => {
 
 describe("cse", () => {
   it("merges equal subgraphs and equal constants, never inputs", () => {
-    const g = cse.run(graphOf((x, y) => add(mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])), mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])))));
+    const g = cse.run(graphOf((x, _y) => add(mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])), mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])))));
     expect(ops(g).filter((o) => o === "exp")).toHaveLength(1);
     expect(ops(g).filter((o) => o === "constant")).toHaveLength(1);
     const h = cse.run(graphOf((x, y) => add(exp(x), exp(y))));

@@ -11,11 +11,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeWav } from "../../src/audio";
-import { embedClips, embedLogmels, getSceneEmbeddings, getTimestampEmbeddings, loadModel, type ClipEmbedding, type HearModel } from "../../src/hear";
+import { embedClips, embedLogmels, getSceneEmbeddings, getTimestampEmbeddings, type ClipEmbedding, type HearModel } from "../../src/hear";
+import { loadModel } from "../../src/hear/node";
 import { GoldenArray, hostOf, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
 
 const Hear = t.type({

@@ -5,9 +5,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { encodeNpy, evaluateTask, meanConfidence, readTaskEmbeddings } from "../../src/hear";
+import { encodeNpy } from "../../src/hear";
+import { evaluateTask, meanConfidence, readTaskEmbeddings } from "../../src/hear/node";
 import { bits, key } from "../../src/random";
 
 const vocabulary = ["bird", "dog", "rain"];

@@ -2,11 +2,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { decodeModelConfig, loadModel, readCheckpointFile, type HearError } from "../../src/hear";
+import { decodeModelConfig, type HearError } from "../../src/hear";
+import { loadModel, readCheckpointFile } from "../../src/hear/node";
 import { fromData } from "../../src/ir";
-import { saveCheckpoint } from "../../src/io";
+import { saveCheckpoint } from "../../src/io/node";
 import { preset } from "../../src/models/mwmae";
 
 const golden = (name: string): string => join(__dirname, "../golden", name);

@@ -1,5 +1,5 @@
 /** `.npy` encoding: numpy's exact bytes, and a decoder that reads them back and refuses damage. */
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeNpy, encodeNpy } from "../../src/hear";

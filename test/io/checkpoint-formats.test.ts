@@ -1,7 +1,7 @@
 import { readFileSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as E from "fp-ts/lib/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import { fromData } from "../../src/ir";
 import { decodeFlaxMsgpack, encodeFlaxMsgpack } from "../../src/io/flax-msgpack";

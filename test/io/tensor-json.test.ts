@@ -1,7 +1,7 @@
 /** @file The golden-file array codec: real goldens decode exactly; bad input names the field's path and the source. */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { describe, expect, it } from "vitest";
 import { decodeTensorJson, decodeWith, HostTensorFromJson, type DecodeError, type HostTensor } from "../../src";

@@ -39,7 +39,11 @@ export const inversePermutation = (perm: ReadonlyArray<number>): number[] => per
 export const regroup = (shape: Shape, keys: ReadonlyArray<number>, merges: ReadonlyArray<boolean>): number[] =>
   permutationOf(shape.length, keys)
     .map((i) => shape[i]!)
-    .reduce<number[]>((out, d, i) => (i > 0 && merges[i] === true ? [...out.slice(0, -1), out[out.length - 1]! * d] : [...out, d]), []);
+    .reduce<number[]>((out, d, i) => {
+        if (i > 0 && merges[i] === true) out[out.length - 1]! *= d;
+        else out.push(d);
+        return out;
+      }, []);
 
 /** Per-axis flags (which axes to reduce, to set to 1, …); shrinks to all false. */
 export const axisFlags = (n = 4): fc.Arbitrary<boolean[]> => fc.array(fc.boolean(), { minLength: n, maxLength: n });

@@ -8,8 +8,8 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
 import type { HostTensor } from "../../src";
 import { HostTensorFromJson, reportErrors, TensorJson } from "../../src/io";

@@ -4,7 +4,7 @@
  * that runs them.
  */
 
-import * as E from "fp-ts/lib/Either";
+import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { valueAndGrad } from "../../src/autodiff";
 import { fromData, slice, type HostTensor, type Tensor } from "../../src/ir";

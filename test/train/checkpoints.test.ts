@@ -7,10 +7,11 @@
 
 import { copyFileSync, readFileSync, truncateSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { reference } from "../../src/backends";
-import { decodeFlaxMsgpack, loadCheckpoint, saveCheckpoint } from "../../src/io";
+import { decodeFlaxMsgpack } from "../../src/io";
+import { loadCheckpoint, saveCheckpoint } from "../../src/io/node";
 import { decodeOfficialConfig, type MwmaeConfig } from "../../src/models/mwmae";
 import { encodeOfficial, loadState, readParams, readTensors, runPretraining, toCheckpoint, TrainMeta } from "../../src/train";
 import { leafBytes, quiet, removeDir, right, tempDir, tinyModel, tinySetup } from "./tiny-run";

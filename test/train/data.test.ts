@@ -6,7 +6,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeWav, poolClip } from "../../src/audio";
 import { reference } from "../../src/backends";

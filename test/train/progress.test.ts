@@ -11,7 +11,10 @@ afterEach(() => vi.restoreAllMocks());
 describe("progress", () => {
   it("prints plain lines at the first step, every N steps and the last", () => {
     const lines: string[] = [];
-    vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
+      lines.push(String(s));
+      return true;
+    });
     let clock = 0;
     const progress = makeProgress("plain", 4, () => clock);
     progress.start(10, 0);

@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import { isHostTensor, type HostTensor } from "../../src/ir";
 import type { MwmaeConfig } from "../../src/models/mwmae";
 import { flatten } from "../../src/trace";

@@ -7,11 +7,11 @@
  * imported from `gpu.js` on first use.
  */
 
-import { optimize, schedule, type Program } from "../../compile";
-import type { Graph } from "../../trace";
-import type { Backend, Runner } from "../backend";
-import type { Lowering } from "./lowering";
-import { prepareProgram, type GpuLike, type KernelStats, type RuntimeConfig } from "./runtime";
+import { optimize, schedule, type Program } from "../../compile/index.js";
+import type { Graph } from "../../trace/index.js";
+import type { Backend, Runner } from "../backend.js";
+import type { Lowering } from "./lowering.js";
+import { prepareProgram, type GpuLike, type KernelStats, type RuntimeConfig } from "./runtime.js";
 
 /** gpu.js modes this backend drives; `auto` picks the fastest available here. */
 export type GpujsMode = "cpu" | "webasm" | "async" | "webgl" | "webgl2" | "webgpu" | "headlessgl";
@@ -84,9 +84,16 @@ const pickMode = (GPU: GpuClass | undefined): GpujsMode => {
   return isNode() ? "async" : "webasm";
 };
 
+/**
+ * gpu.js's `GPU` class on the global object (its browser bundle sets it), if any. The key is a
+ * `string`, not the literal: the DOM library declares a global `GPU` too (WebGPU's, unrelated).
+ */
+const gpujsGlobal: string = "GPU";
+const globalGpu = (): GpuClass | undefined => Reflect.get(globalThis, gpujsGlobal) as GpuClass | undefined;
+
 const loadGpu = async (given: GpuClass | undefined): Promise<GpuClass> => {
   if (given !== undefined) return given;
-  const global = (globalThis as { GPU?: GpuClass }).GPU;
+  const global = globalGpu();
   if (global !== undefined) return global;
   const mod = (await import("gpu.js")) as unknown as { GPU?: GpuClass; default?: { GPU: GpuClass } };
   return mod.GPU ?? mod.default!.GPU;
@@ -99,8 +106,7 @@ const loadGpu = async (given: GpuClass | undefined): Promise<GpuClass> => {
  */
 export const gpujs = (options: GpujsOptions = {}): GpujsBackend => {
   const requested = options.mode ?? "auto";
-  const globalGpu = options.GPU ?? (globalThis as { GPU?: GpuClass }).GPU;
-  const mode: GpujsMode = requested === "auto" ? pickMode(globalGpu) : requested;
+  const mode: GpujsMode = requested === "auto" ? pickMode(options.GPU ?? globalGpu()) : requested;
   const name = `gpujs-${mode}`;
   const stats: KernelStats = { compiles: 0, cacheHits: 0, launches: 0, kernelMs: {} };
   const cache: RuntimeConfig["cache"] = new Map();

@@ -7,9 +7,9 @@
  * `loopMaxIterations` to its longest segment), and a kernel's source is its structural cache key.
  */
 
-import { children, exprKey, freeLoops, indexExpr, loopsOfIndex, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile";
-import type { OpName } from "../../ir";
-import { gpujsIndexLowering, gpujsLowering, isUnsupported, type IndexLowering, type Lowering } from "./lowering";
+import { children, exprKey, freeLoops, indexExpr, loopsOfIndex, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile/index.js";
+import type { OpName } from "../../ir/index.js";
+import { gpujsIndexLowering, gpujsLowering, isUnsupported, type IndexLowering, type Lowering } from "./lowering.js";
 
 /** Raised when a kernel needs an op that a backend's lowering table marks unsupported. */
 export class LoweringError extends Error {

@@ -1,7 +1,7 @@
 /** @file The gpu.js backend: lowering table, code generation, runtime and the `gpujs()` factory. */
-export * from "./backend";
-export * from "./lowering";
-export { kernelSource, LoweringError, type KernelSource } from "./codegen";
-export { GpujsCompileError, failingLine } from "./errors";
-export type { KernelStats, GpuLike } from "./runtime";
-export { layoutOf, type Layout } from "./layout";
+export * from "./backend.js";
+export * from "./lowering.js";
+export { kernelSource, LoweringError, type KernelSource } from "./codegen.js";
+export { GpujsCompileError, failingLine } from "./errors.js";
+export type { KernelStats, GpuLike } from "./runtime.js";
+export { layoutOf, type Layout } from "./layout.js";

@@ -8,7 +8,7 @@
  * four loads): the "rows4" formulation of docs/gpujs-notes.md, derived for any kernel.
  */
 
-import { children, indexExpr as ix, substituteExpr, type Expr, type Kernel } from "../../compile";
+import { children, indexExpr as ix, substituteExpr, type Expr, type Kernel } from "../../compile/index.js";
 
 export interface Layout {
   readonly kind: "flat" | "rows4";

@@ -6,8 +6,8 @@
  * the op and the backend. Operands are always variable names or literals, so an entry may repeat them.
  */
 
-import type { BinaryOp, CompareOp, DType, UnaryOp } from "../../ir";
-import type { ExprKind, ReduceOp } from "../../compile";
+import type { BinaryOp, CompareOp, DType, UnaryOp } from "../../ir/index.js";
+import type { ExprKind, ReduceOp } from "../../compile/index.js";
 
 /** An entry a backend cannot provide, with the reason shown in the compile error. */
 export interface Unsupported {

@@ -6,13 +6,13 @@
  * released after its last reader (textures are deleted), as the buffer plan says.
  */
 
-import type { DType, HostTensor, Data, Node } from "../../ir";
-import { NonFiniteError } from "../backend";
-import type { Kernel, Program } from "../../compile";
-import { kernelSource } from "./codegen";
-import { GpujsCompileError } from "./errors";
-import { layoutOf } from "./layout";
-import type { Lowering } from "./lowering";
+import type { DType, HostTensor, Data, Node } from "../../ir/index.js";
+import { NonFiniteError } from "../backend.js";
+import type { Kernel, Program } from "../../compile/index.js";
+import { kernelSource } from "./codegen.js";
+import { GpujsCompileError } from "./errors.js";
+import { layoutOf } from "./layout.js";
+import type { Lowering } from "./lowering.js";
 
 /** The part of a gpu.js `GPU` instance this backend uses. */
 export interface GpuLike {

@@ -1,2 +1,2 @@
 /** @file The reference interpreter backend. */
-export * from "./interpreter";
+export * from "./interpreter.js";

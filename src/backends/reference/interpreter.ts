@@ -5,9 +5,9 @@
  * GPU) or float64 (for gradient checks).
  */
 
-import { isNode, opDef, type Data, type EvalContext, type HostTensor, type Node } from "../../ir";
-import { flatten, topo, unflatten, useCounts, type Graph } from "../../trace";
-import { NonFiniteError, type Backend, type HostOf, type Runner } from "../backend";
+import { isNode, opDef, type Data, type EvalContext, type HostTensor, type Node } from "../../ir/index.js";
+import { flatten, topo, unflatten, useCounts, type Graph } from "../../trace/index.js";
+import { NonFiniteError, type Backend, type HostOf, type Runner } from "../backend.js";
 
 export interface ReferenceOptions {
   /** Float precision of every f32 value: "f32" (default) or "f64". */

@@ -7,15 +7,15 @@
  * per backend instance, so preparing the same graph twice compiles nothing.
  */
 
-import { children, optimize, schedule, type Expr, type Program } from "../../compile";
-import type { Data, DType, HostTensor, Node } from "../../ir";
-import type { Graph } from "../../trace";
-import { NonFiniteError, type Backend, type Runner } from "../backend";
-import { kernelFunction } from "./codegen";
-import { mathImports, type WasmLowering } from "./lowering";
-import { buildModule, type FunctionBody } from "./module";
-import { startPool } from "./threads";
-import { tilingOf } from "./tiling";
+import { children, optimize, schedule, type Expr, type Program } from "../../compile/index.js";
+import type { Data, DType, HostTensor, Node } from "../../ir/index.js";
+import type { Graph } from "../../trace/index.js";
+import { NonFiniteError, type Backend, type Runner } from "../backend.js";
+import { kernelFunction } from "./codegen.js";
+import { mathImports, type WasmLowering } from "./lowering.js";
+import { buildModule, type FunctionBody } from "./module.js";
+import { startPool } from "./threads.js";
+import { tilingOf } from "./tiling.js";
 
 export interface WasmOptions {
   /** Run the graph passes first (default true). */

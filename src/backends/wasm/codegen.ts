@@ -12,11 +12,11 @@
  * its share of the outer tile loop (parameters `part` of `parts`), so threads can split a kernel.
  */
 
-import { exprKey, freeLoops, indexExpr as ix, loopsOfIndex, substituteExpr, substituteIndex, type Atom, type Expr, type Index, type Kernel } from "../../compile";
-import { append, assemble, countedLoop, rangeLoop, keyOf, opCode, topReductions, valType, type Lanes, type Reduce } from "./fragments";
-import { wasmLowering, type Op, type WasmLowering } from "./lowering";
-import { F32, I32, KERNEL_PARAMS, op, V128, vop, type FunctionBody, type ValType } from "./module";
-import { blocksOf, copiesOf, extentsOf, type Block, type Tiling } from "./tiling";
+import { exprKey, freeLoops, indexExpr as ix, loopsOfIndex, substituteExpr, substituteIndex, type Atom, type Expr, type Index, type Kernel } from "../../compile/index.js";
+import { append, assemble, countedLoop, rangeLoop, keyOf, opCode, topReductions, valType, type Lanes, type Reduce } from "./fragments.js";
+import { wasmLowering, type Op, type WasmLowering } from "./lowering.js";
+import { F32, I32, KERNEL_PARAMS, op, V128, vop, type FunctionBody, type ValType } from "./module.js";
+import { blocksOf, copiesOf, extentsOf, type Block, type Tiling } from "./tiling.js";
 
 /** Byte offset of each buffer in the module's memory. */
 export type OffsetOf = (buffer: number) => number;

@@ -5,9 +5,9 @@
  * (a kernel body can outgrow the engine's argument limit).
  */
 
-import { children, exprKey, type Expr } from "../../compile";
-import { mathImports, type MathImport, type Op } from "./lowering";
-import { F32, op, V128, vop, type ValType } from "./module";
+import { children, exprKey, type Expr } from "../../compile/index.js";
+import { mathImports, type MathImport, type Op } from "./lowering.js";
+import { F32, op, V128, vop, type ValType } from "./module.js";
 
 /** One expression per lane (1 or 4 lanes; structurally equal, differing in indices). */
 export type Lanes = ReadonlyArray<Expr>;

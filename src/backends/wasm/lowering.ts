@@ -8,9 +8,9 @@
  * f32, lane by lane in vector code.
  */
 
-import type { BinaryOp, CompareOp, DType, UnaryOp } from "../../ir";
-import type { ExprKind, ReduceOp } from "../../compile";
-import { op, vop } from "./module";
+import type { BinaryOp, CompareOp, DType, UnaryOp } from "../../ir/index.js";
+import type { ExprKind, ReduceOp } from "../../compile/index.js";
+import { op, vop } from "./module.js";
 
 type Inst = ReadonlyArray<number>;
 

@@ -6,7 +6,7 @@
  * are split. Workers are unreferenced (they never keep Node alive) and end with `close()`.
  */
 
-import { mathImports } from "./lowering";
+import { mathImports } from "./lowering.js";
 
 /** Control block (Int32 slots): launch sequence number (−1: stop), kernel, parts, finished parts, failures. */
 const SEQ = 0;
@@ -38,6 +38,12 @@ for (;;) {
 }
 `;
 
+/** The part of `node:worker_threads`' `Worker` used here, typed locally so the core needs no Node types. */
+type NodeWorkerClass = new (
+  source: string,
+  options: { eval: true; workerData: unknown },
+) => { unref(): void; terminate(): Promise<number> };
+
 export interface Pool {
   /** Runs kernel `k` in `parts` parts (part 0 on the calling thread through `own`); throws if a worker's part failed. */
   readonly run: (k: number, parts: number, own: () => void) => void;
@@ -49,7 +55,7 @@ export interface Pool {
 export const startPool = async (module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, scratch: number): Promise<Pool> => {
   // A computed specifier: browser bundles (esbuild) must not try to resolve this Node-only module.
   const workerThreads = "node:worker_threads";
-  const { Worker } = (await import(workerThreads)) as typeof import("node:worker_threads");
+  const { Worker } = (await import(workerThreads)) as { Worker: NodeWorkerClass };
   const control = new SharedArrayBuffer(8 * 4);
   const ctrl = new Int32Array(control);
   const math = Object.fromEntries(Object.entries(mathImports).map(([name, { fn }]) => [name, name === "erf" ? `(${fn.toString()})` : `Math.${name}`]));

@@ -11,7 +11,7 @@
  * output is one vector accumulator over 4 trips, summed across lanes at the end.
  */
 
-import { children, indexExpr as ix, substituteExpr, substituteIndex, type Expr, type Index, type Kernel } from "../../compile";
+import { children, indexExpr as ix, substituteExpr, substituteIndex, type Expr, type Index, type Kernel } from "../../compile/index.js";
 
 export interface Tiling {
   /** What a vector's lanes run over: adjacent outputs, or adjacent trips of the top reduction loops. */
@@ -54,7 +54,7 @@ const dependsOn = (x: Index, loop: number): boolean => {
 };
 
 /** Whether lanes 0…3 of `at`, made by `lane(q)`, read 4 consecutive elements (or, with `uniform`, one). */
-const pattern = (at: Index, lane: (q: number) => Index): "contiguous" | "uniform" | "gather" => {
+const pattern = (_at: Index, lane: (q: number) => Index): "contiguous" | "uniform" | "gather" => {
   const keys = [0, 1, 2, 3].map((q) => ix.indexKey(lane(q)));
   if (keys.every((k) => k === keys[0])) return "uniform";
   return keys.every((k, q) => k === ix.indexKey(ix.addConst(lane(0), q))) ? "contiguous" : "gather";

@@ -7,10 +7,10 @@
  * the folded index is contiguous again.
  */
 
-import { matmul, permute, reshape, type Node } from "../../ir";
-import { size } from "../../shape";
-import { topo, useCounts } from "../../trace";
-import { rewrite, type Pass } from "./rewrite";
+import { matmul, permute, reshape, type Node } from "../../ir/index.js";
+import { size } from "../../shape/index.js";
+import { topo, useCounts } from "../../trace/index.js";
+import { rewrite, type Pass } from "./rewrite.js";
 
 const sumOfBatchedMatmul = (node: Node, original: Node, uses: ReadonlyMap<Node, number>): Node | undefined => {
   if (node.op !== "sum") return undefined;

@@ -5,8 +5,8 @@
  * merged: each is a distinct argument.
  */
 
-import type { Data, Node } from "../../ir";
-import { rewrite, type Pass } from "./rewrite";
+import type { Data, Node } from "../../ir/index.js";
+import { rewrite, type Pass } from "./rewrite.js";
 
 const hashData = (d: Data): number => {
   let h = 0x811c9dc5;
@@ -31,7 +31,12 @@ export const cse: Pass = {
     const ids = new Map<Node, number>();
     const byKey = new Map<string, Node[]>();
     // Graph inputs reach the rule only as operands: they get ids on first sight.
-    const idOf = (x: Node): number => ids.get(x) ?? (ids.set(x, ids.size), ids.size - 1);
+    const idOf = (x: Node): number => {
+      const known = ids.get(x);
+      if (known !== undefined) return known;
+      ids.set(x, ids.size);
+      return ids.size - 1;
+    };
     return rewrite(graph, (node) => {
       const inputIds = node.inputs.map(idOf);
       const key =

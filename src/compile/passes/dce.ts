@@ -5,8 +5,8 @@
  * the same node.
  */
 
-import type { Node } from "../../ir";
-import { rewrite, type Pass } from "./rewrite";
+import type { Node } from "../../ir/index.js";
+import { rewrite, type Pass } from "./rewrite.js";
 
 const dead = (node: Node): Node => {
   if (node.op === "stopGradient") return node.inputs[0]!;

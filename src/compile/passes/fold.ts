@@ -5,9 +5,9 @@
  * instead of becoming a buffer, and `iota` stays an index expression.
  */
 
-import { constant, opDef, type Data, type EvalContext, type Node, type OpDef, type OpName } from "../../ir";
-import { size } from "../../shape";
-import { rewrite, type Pass } from "./rewrite";
+import { constant, opDef, type Data, type EvalContext, type Node, type OpDef, type OpName } from "../../ir/index.js";
+import { size } from "../../shape/index.js";
+import { rewrite, type Pass } from "./rewrite.js";
 
 const f64: EvalContext = { floats: (n) => new Float64Array(n) };
 

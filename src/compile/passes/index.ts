@@ -1,8 +1,8 @@
 /** @file Graph-to-graph passes and the pipeline that runs them. */
-export * from "./rewrite";
-export * from "./dce";
-export * from "./cse";
-export * from "./fold";
-export * from "./simplify";
-export * from "./batch-matmul";
-export * from "./optimize";
+export * from "./rewrite.js";
+export * from "./dce.js";
+export * from "./cse.js";
+export * from "./fold.js";
+export * from "./simplify.js";
+export * from "./batch-matmul.js";
+export * from "./optimize.js";

@@ -4,13 +4,13 @@
  * for the others: a fold makes a splat, a simplification makes two nodes equal).
  */
 
-import type { Graph } from "../../trace";
-import { batchMatmulSums } from "./batch-matmul";
-import { cse } from "./cse";
-import { dce } from "./dce";
-import { fold } from "./fold";
-import { nodeCount, type Pass } from "./rewrite";
-import { simplify } from "./simplify";
+import type { Graph } from "../../trace/index.js";
+import { batchMatmulSums } from "./batch-matmul.js";
+import { cse } from "./cse.js";
+import { dce } from "./dce.js";
+import { fold } from "./fold.js";
+import { nodeCount, type Pass } from "./rewrite.js";
+import { simplify } from "./simplify.js";
 
 /** The passes `optimize` runs, in order. */
 export const pipeline: ReadonlyArray<Pass> = [dce, fold, simplify, cse, batchMatmulSums];

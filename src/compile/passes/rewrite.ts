@@ -5,9 +5,9 @@
  * graph is called with one value per input.
  */
 
-import { apply, opDef, type Node, type OpDef, type OpName } from "../../ir";
-import { sameShape } from "../../shape";
-import { topo, type Graph } from "../../trace";
+import { apply, opDef, type Node, type OpDef, type OpName } from "../../ir/index.js";
+import { sameShape } from "../../shape/index.js";
+import { topo, type Graph } from "../../trace/index.js";
 
 /** A graph-to-graph transform with a name (for printing the pipeline and its tests). */
 export interface Pass {

@@ -13,9 +13,9 @@
  * indices, so `matmul(transpose(a), b)` reads `a` with swapped strides and copies nothing.
  */
 
-import { broadcastTo, constant, opDef, permute, reshape, type Node, type OpDef, type OpName } from "../../ir";
-import { sameShape, size } from "../../shape";
-import { rewrite, withInputs, type Pass } from "./rewrite";
+import { broadcastTo, constant, opDef, permute, reshape, type Node, type OpDef, type OpName } from "../../ir/index.js";
+import { sameShape, size } from "../../shape/index.js";
+import { rewrite, withInputs, type Pass } from "./rewrite.js";
 
 /** The single value of a splat: a one-valued constant, or a reshape/expand/permute of one. */
 export const splatValue = (node: Node): number | undefined => {

@@ -2,10 +2,10 @@
  * @file Activations as composites of primitives.
  */
 
-import type { Shape } from "../../shape";
-import type { Tensor } from "../node";
-import { add, div, maximum, mul } from "../ops/binary";
-import { erf, exp, neg, tanh } from "../ops/unary";
+import type { Shape } from "../../shape/index.js";
+import type { Tensor } from "../node.js";
+import { add, div, maximum, mul } from "../ops/binary.js";
+import { erf, exp, neg, tanh } from "../ops/unary.js";
 
 /** max(x, 0); the derivative at 0 is taken as 1 (ties go to x). */
 export const relu = <S extends Shape>(x: Tensor<S>): Tensor<S> => maximum(x as Tensor, 0) as Tensor<S>;

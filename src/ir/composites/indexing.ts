@@ -5,17 +5,17 @@
  * shape that every backend can run.
  */
 
-import type { Shape } from "../../shape";
-import { ShapeError } from "../../shape";
-import type { Tensor } from "../node";
-import { add, mul, toFloat } from "../ops/binary";
-import { cast, stopGradient } from "../ops/cast";
-import { equal, less, select } from "../ops/compare";
-import { scatterAdd } from "../ops/gather";
-import { broadcastTo, reshape, unsqueeze } from "../ops/movement";
-import { maxKeep, sum } from "../ops/reduce";
-import { iota, zeros } from "../ops/source";
-import { neg } from "../ops/unary";
+import type { Shape } from "../../shape/index.js";
+import { ShapeError } from "../../shape/index.js";
+import type { Tensor } from "../node.js";
+import { add, mul, toFloat } from "../ops/binary.js";
+import { cast, stopGradient } from "../ops/cast.js";
+import { equal, less, select } from "../ops/compare.js";
+import { scatterAdd } from "../ops/gather.js";
+import { broadcastTo, reshape, unsqueeze } from "../ops/movement.js";
+import { maxKeep, sum } from "../ops/reduce.js";
+import { iota, zeros } from "../ops/source.js";
+import { neg } from "../ops/unary.js";
 
 /** `out[..., k] = 1` where `k = indices[...]`, else 0 (f32). */
 export const oneHot = <S extends Shape, N extends number>(indices: Tensor<S>, classes: N): Tensor<readonly [...S, N]> => {

@@ -2,15 +2,15 @@
  * @file Composites that layers are made of: affine maps, normalisation and losses.
  */
 
-import type { Shape } from "../../shape";
-import { ShapeError } from "../../shape";
-import type { Tensor } from "../node";
-import { add, div, mul, sub } from "../ops/binary";
-import { broadcastTo, reshape, sameShapeAs } from "../ops/movement";
-import { matmul } from "../ops/matmul";
-import { sumKeep } from "../ops/reduce";
-import { sqrt } from "../ops/unary";
-import { mean } from "./math";
+import type { Shape } from "../../shape/index.js";
+import { ShapeError } from "../../shape/index.js";
+import type { Tensor } from "../node.js";
+import { add, div, mul, sub } from "../ops/binary.js";
+import { broadcastTo, reshape, sameShapeAs } from "../ops/movement.js";
+import { matmul } from "../ops/matmul.js";
+import { sumKeep } from "../ops/reduce.js";
+import { sqrt } from "../ops/unary.js";
+import { mean } from "./math.js";
 
 /** `x·W + b` over the last axis: `[..., in] → [..., out]`. */
 export const linear = <S extends readonly [...number[], I], I extends number, O extends number>(

@@ -4,14 +4,14 @@
  * re-checked on exit (`sameShapeAs`).
  */
 
-import type { Checked, Ok, Reduce, Shape } from "../../shape";
-import { normAxes, size } from "../../shape";
-import type { Tensor } from "../node";
-import { add, div, mul, sub } from "../ops/binary";
-import { broadcastTo, reshape, sameShapeAs } from "../ops/movement";
-import { maxKeep, sumKeep } from "../ops/reduce";
-import { stopGradient } from "../ops/cast";
-import { exp, log, sqrt } from "../ops/unary";
+import type { Checked, Ok, Reduce, Shape } from "../../shape/index.js";
+import { normAxes, size } from "../../shape/index.js";
+import type { Tensor } from "../node.js";
+import { add, div, mul, sub } from "../ops/binary.js";
+import { broadcastTo, reshape, sameShapeAs } from "../ops/movement.js";
+import { maxKeep, sumKeep } from "../ops/reduce.js";
+import { stopGradient } from "../ops/cast.js";
+import { exp, log, sqrt } from "../ops/unary.js";
 
 type AllAxes<S extends Shape> = { readonly [I in keyof S]: I extends `${infer N extends number}` ? N : never };
 type Reducer = <S extends Shape, const Axes extends readonly number[] = AllAxes<S>, K extends boolean = false>(

@@ -4,15 +4,15 @@
  * expand, whose VJP sums the cotangent back, so no binary VJP needs an "unbroadcast" of its own.
  */
 
-import { broadcastShapes, ShapeError, type Broadcast, type Checked, type Ok, type Shape } from "../../shape";
-import { alloc, apply, input0, input1, sameDtype, type OpDef } from "../op-def";
-import type { DType, Node, Tensor } from "../node";
-import type { BinaryOp } from "../op-names";
-import { select, less, greaterEqual } from "./compare";
-import { broadcastTo } from "./movement";
-import { log, neg } from "./unary";
-import { scalar } from "./source";
-import { cast } from "./cast";
+import { broadcastShapes, ShapeError, type Broadcast, type Checked, type Ok, type Shape } from "../../shape/index.js";
+import { alloc, apply, input0, input1, sameDtype, type OpDef } from "../op-def.js";
+import type { DType, Node, Tensor } from "../node.js";
+import type { BinaryOp } from "../op-names.js";
+import { select, less, greaterEqual } from "./compare.js";
+import { broadcastTo } from "./movement.js";
+import { log, neg } from "./unary.js";
+import { scalar } from "./source.js";
+import { cast } from "./cast.js";
 
 /** A tensor, or a plain number that becomes a scalar of the other operand's dtype. */
 export type Operand = Tensor | number;

@@ -3,9 +3,9 @@
  * integer has none, and a float-to-float cast is the identity and never built.
  */
 
-import type { Shape } from "../../shape";
-import { alloc, apply, type OpDef } from "../op-def";
-import type { DType, Tensor } from "../node";
+import type { Shape } from "../../shape/index.js";
+import { alloc, apply, type OpDef } from "../op-def.js";
+import type { DType, Tensor } from "../node.js";
 
 export const castDef: OpDef<"cast"> = {
   name: "cast",

@@ -3,13 +3,13 @@
  * cotangent to the branch that was taken.
  */
 
-import { broadcastShapes, ShapeError, type Broadcast, type Checked, type Ok } from "../../shape";
-import { alloc, apply, input0, type OpDef } from "../op-def";
-import type { Node, Tensor } from "../node";
-import type { CompareOp } from "../op-names";
-import { broadcastPair, type Operand, type ShapeOf } from "./binary";
-import { broadcastTo } from "./movement";
-import { scalar, zeros } from "./source";
+import { broadcastShapes, ShapeError, type Broadcast, type Checked, type Ok } from "../../shape/index.js";
+import { alloc, apply, input0, type OpDef } from "../op-def.js";
+import type { Node, Tensor } from "../node.js";
+import type { CompareOp } from "../op-names.js";
+import { broadcastPair, type Operand, type ShapeOf } from "./binary.js";
+import { broadcastTo } from "./movement.js";
+import { scalar, zeros } from "./source.js";
 
 const compareOp = <K extends CompareOp>(name: K, test: (a: number, b: number) => boolean): OpDef<K> => ({
   name,

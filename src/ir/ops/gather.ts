@@ -4,11 +4,11 @@
  * of scatters and back.
  */
 
-import { gatherShape, normAxis, sameShape, ShapeError, strides, type Shape } from "../../shape";
-import { alloc, apply, input0, input1, type OpDef } from "../op-def";
-import type { Data, Node, Tensor } from "../node";
-import { unravel } from "../strided";
-import { zeros } from "./source";
+import { gatherShape, normAxis, sameShape, ShapeError, strides, type Shape } from "../../shape/index.js";
+import { alloc, apply, input0, input1, type OpDef } from "../op-def.js";
+import type { Data, Node, Tensor } from "../node.js";
+import { unravel } from "../strided.js";
+import { zeros } from "./source.js";
 
 /** Offset into `x` of the element that output position `i` (an index into idx) refers to. */
 const offsets = (op: string, xShape: Shape, idxShape: Shape, idx: Data, axis: number): Int32Array => {

@@ -3,10 +3,10 @@
  * expand's VJP sums them back). `d(A·B) = dA·B + A·dB`, so `Ā = G·Bᵀ` and `B̄ = Aᵀ·G`.
  */
 
-import { matMulShape, sameShape, ShapeError, type Checked, type MatMul, type Ok, type Shape } from "../../shape";
-import { alloc, apply, input0, input1, sameDtype, type OpDef } from "../op-def";
-import type { Tensor } from "../node";
-import { broadcastTo, transpose } from "./movement";
+import { matMulShape, sameShape, ShapeError, type Checked, type MatMul, type Ok, type Shape } from "../../shape/index.js";
+import { alloc, apply, input0, input1, sameDtype, type OpDef } from "../op-def.js";
+import type { Tensor } from "../node.js";
+import { broadcastTo, transpose } from "./movement.js";
 
 export const matmulDef: OpDef<"matmul"> = {
   name: "matmul",

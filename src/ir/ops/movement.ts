@@ -30,11 +30,11 @@ import {
   type Squeeze,
   type Transpose,
   type Unsqueeze,
-} from "../../shape";
-import { alloc, apply, input0, type OpDef } from "../op-def";
-import type { Node, Tensor } from "../node";
-import { walk } from "../strided";
-import { sumKeep } from "./reduce";
+} from "../../shape/index.js";
+import { alloc, apply, input0, type OpDef } from "../op-def.js";
+import type { Node, Tensor } from "../node.js";
+import { walk } from "../strided.js";
+import { sumKeep } from "./reduce.js";
 
 const sameDtypeOf = ([x]: ReadonlyArray<Node>) => x!.dtype;
 

@@ -3,13 +3,13 @@
  * are a plain expand); the constructors drop them unless asked to keep them.
  */
 
-import { normAxes, reduceShape, type Checked, type Ok, type Reduce, type Shape } from "../../shape";
-import { alloc, apply, input0, sameDtype, type OpDef } from "../op-def";
-import type { Node, Tensor } from "../node";
-import { stridesWithZeros, walk } from "../strided";
-import { div, mul, toFloat } from "./binary";
-import { equal } from "./compare";
-import { broadcastTo, reshape } from "./movement";
+import { normAxes, reduceShape, type Checked, type Ok, type Reduce, type Shape } from "../../shape/index.js";
+import { alloc, apply, input0, sameDtype, type OpDef } from "../op-def.js";
+import type { Node, Tensor } from "../node.js";
+import { stridesWithZeros, walk } from "../strided.js";
+import { div, mul, toFloat } from "./binary.js";
+import { equal } from "./compare.js";
+import { broadcastTo, reshape } from "./movement.js";
 
 const reduceOp = <K extends "sum" | "max">(
   name: K,

@@ -2,11 +2,11 @@
  * @file Leaves of a graph: named inputs, constants and iota. They have no inputs and no VJP.
  */
 
-import { ShapeError, size, strides, type Shape } from "../../shape";
-import { alloc, apply, type OpDef } from "../op-def";
-import type { Data, DType, Tensor } from "../node";
-import { walk } from "../strided";
-import { broadcastTo } from "./movement";
+import { ShapeError, size, strides, type Shape } from "../../shape/index.js";
+import { alloc, apply, type OpDef } from "../op-def.js";
+import type { Data, DType, Tensor } from "../node.js";
+import { walk } from "../strided.js";
+import { broadcastTo } from "./movement.js";
 
 const noInputs = <K extends "input" | "constant" | "iota">(name: K) => ({
   name,

@@ -3,12 +3,12 @@
  * derivative is a function of it (exp, sqrt, tanh).
  */
 
-import type { Shape } from "../../shape";
-import { alloc, apply, input0, sameDtype, type OpDef } from "../op-def";
-import type { Node, Tensor } from "../node";
-import type { UnaryOp } from "../op-names";
-import { div, mul, sub } from "./binary";
-import { scalar } from "./source";
+import type { Shape } from "../../shape/index.js";
+import { alloc, apply, input0, sameDtype, type OpDef } from "../op-def.js";
+import type { Node, Tensor } from "../node.js";
+import type { UnaryOp } from "../op-names.js";
+import { div, mul, sub } from "./binary.js";
+import { scalar } from "./source.js";
 
 const unaryOp = <K extends UnaryOp>(spec: {
   readonly name: K;

@@ -5,11 +5,11 @@
  * Defaults are DESIGN.md §2's: 200×80 input, 4×16 patches, decoder 384/4/8, mask ratio 0.8.
  */
 
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/PathReporter";
-import { windowSizesAuto } from "../../nn";
+import { PathReporter } from "io-ts/lib/PathReporter.js";
+import { windowSizesAuto } from "../../nn/index.js";
 
 /** An integer > 0 (a plain `number` once decoded, so presets and tests can spread configs freely). */
 export const PositiveInt = new t.Type<number, number, unknown>(

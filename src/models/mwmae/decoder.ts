@@ -5,11 +5,11 @@
  * patch. The class token, when present, rides along in front and is dropped from the prediction.
  */
 
-import { add, broadcastTo, concat, slice, type Tensor } from "../../ir";
-import { block, dense, layerNormLayer, mwmhaBlock } from "../../nn";
-import { geometry, type MwmaeConfig } from "./config";
-import { gatherTokens } from "./masking";
-import { decoderBlock, type MwmaeParams } from "./params";
+import { add, broadcastTo, concat, slice, type Tensor } from "../../ir/index.js";
+import { block, dense, layerNormLayer, mwmhaBlock } from "../../nn/index.js";
+import { geometry, type MwmaeConfig } from "./config.js";
+import { gatherTokens } from "./masking.js";
+import { decoderBlock, type MwmaeParams } from "./params.js";
 
 type Tokens<B extends number> = Tensor<readonly [B, number, number]>;
 

@@ -5,12 +5,12 @@
  * only (pre-training); `encodeAll` on every patch (features).
  */
 
-import { add, broadcastTo, concat, linear, reshape, slice, type Tensor } from "../../ir";
-import { block, layerNormLayer } from "../../nn";
-import { geometry, type MwmaeConfig } from "./config";
-import { gatherTokens } from "./masking";
-import { encoderBlock, type MwmaeParams } from "./params";
-import { patchify } from "./patches";
+import { add, broadcastTo, concat, linear, reshape, slice, type Tensor } from "../../ir/index.js";
+import { block, layerNormLayer } from "../../nn/index.js";
+import { geometry, type MwmaeConfig } from "./config.js";
+import { gatherTokens } from "./masking.js";
+import { encoderBlock, type MwmaeParams } from "./params.js";
+import { patchify } from "./patches.js";
 
 type Tokens<B extends number> = Tensor<readonly [B, number, number]>;
 

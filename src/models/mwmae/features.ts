@@ -4,10 +4,10 @@
  * (50 × 5·dim for 200×80 input with 4×16 patches), frequency-major within a frame (`b (t f) d → b t (f d)`).
  */
 
-import { reshape, slice, type Tensor } from "../../ir";
-import { geometry, type MwmaeConfig } from "./config";
-import { encodeAll } from "./encoder";
-import type { MwmaeParams } from "./params";
+import { reshape, slice, type Tensor } from "../../ir/index.js";
+import { geometry, type MwmaeConfig } from "./config.js";
+import { encodeAll } from "./encoder.js";
+import type { MwmaeParams } from "./params.js";
 
 /**
  * Per-time-frame embeddings of log-mels `[B, frames, mels]`.

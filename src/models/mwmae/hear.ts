@@ -8,11 +8,11 @@
  * Chunking is host-side bookkeeping; the per-chunk encoder is a compiled graph on any backend.
  */
 
-import { fromData, type HostTensor, type Tensor } from "../../ir";
-import { jit, type Backend } from "../../backends";
-import type { MwmaeConfig } from "./config";
-import { forwardFeatures } from "./features";
-import type { HostParams, MwmaeParams } from "./params";
+import { fromData, type HostTensor, type Tensor } from "../../ir/index.js";
+import { jit, type Backend } from "../../backends/index.js";
+import type { MwmaeConfig } from "./config.js";
+import { forwardFeatures } from "./features.js";
+import type { HostParams, MwmaeParams } from "./params.js";
 
 /** NumPy's `reflect` index for position `i` of a length-`n` axis (repeats reflections past 2n − 2). */
 const reflectIndex = (i: number, n: number): number => {

@@ -17,8 +17,8 @@ import {
   unsqueeze,
   zeros,
   type Tensor,
-} from "../../ir";
-import { uniform, type Key } from "../../random";
+} from "../../ir/index.js";
+import { uniform, type Key } from "../../random/index.js";
 
 export interface Masking<B extends number, N extends number> {
   /** Patch indices in ascending-noise order. */

@@ -4,13 +4,13 @@
  * unnormalised target, averaged over the masked patches only.
  */
 
-import { div, mean, mul, square, stopGradient, sub, sum, type Tensor } from "../../ir";
-import { geometry, type MwmaeConfig } from "./config";
-import { decode } from "./decoder";
-import { encodeVisible } from "./encoder";
-import { maskFromNoise } from "./masking";
-import type { MwmaeParams } from "./params";
-import { patchify } from "./patches";
+import { div, mean, mul, square, stopGradient, sub, sum, type Tensor } from "../../ir/index.js";
+import { geometry, type MwmaeConfig } from "./config.js";
+import { decode } from "./decoder.js";
+import { encodeVisible } from "./encoder.js";
+import { maskFromNoise } from "./masking.js";
+import type { MwmaeParams } from "./params.js";
+import { patchify } from "./patches.js";
 
 /** Everything `forwardMae` computes, with its typed shapes. */
 export interface MaeOutputs<B extends number> {

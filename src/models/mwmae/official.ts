@@ -5,11 +5,11 @@
  * rejected by name rather than silently ignored; the redundant `grid_size` / `num_patches` must agree.
  */
 
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/PathReporter";
-import { configError, decodeConfig, PositiveInt, type ConfigError, type MwmaeConfig } from "./config";
+import { PathReporter } from "io-ts/lib/PathReporter.js";
+import { configError, decodeConfig, PositiveInt, type ConfigError, type MwmaeConfig } from "./config.js";
 
 const Pair = t.tuple([PositiveInt, PositiveInt]);
 /** 0 (no windows), one window for every head, or a list. */

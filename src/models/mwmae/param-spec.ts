@@ -6,10 +6,10 @@
  * being derived from the window sizes.
  */
 
-import * as E from "fp-ts/Either";
-import { flatten, type PyTree } from "../../trace";
-import { sameShape, size, type Shape } from "../../shape";
-import { geometry, type MwmaeConfig } from "./config";
+import * as E from "fp-ts/lib/Either.js";
+import { flatten, type PyTree } from "../../trace/index.js";
+import { sameShape, size, type Shape } from "../../shape/index.js";
+import { geometry, type MwmaeConfig } from "./config.js";
 
 /** Official block names: `encoder_block_00`, `decoder_block_03` (two digits, like `{:02d}`). */
 export const blockName = (part: "encoder" | "decoder", i: number): string => `${part}_block_${String(i).padStart(2, "0")}`;
@@ -123,9 +123,10 @@ export const treeFromFlat = <L>(flat: Readonly<Record<string, L>>): Record<strin
     if (parts[0] === "params") parts.shift();
     else if (parts[0] === "buffers" || parts[0] === "batch_stats") continue;
     let node = root;
-    parts.slice(0, -1).forEach((p) => {
-      node = (node[p] ??= {}) as Record<string, unknown>;
-    });
+    for (const p of parts.slice(0, -1)) {
+      node[p] ??= {};
+      node = node[p] as Record<string, unknown>;
+    }
     node[parts[parts.length - 1]!] = leaf;
   }
   return root;

@@ -4,8 +4,8 @@
  * markdown table docs/mwmae.md shows (a test checks that the docs hold exactly this table).
  */
 
-import { paramCount } from "./param-spec";
-import { encoderSizes, preset, type EncoderSize, type PatchPreset } from "./presets";
+import { paramCount } from "./param-spec.js";
+import { encoderSizes, preset, type EncoderSize, type PatchPreset } from "./presets.js";
 
 export interface ParamRow {
   readonly encoder: EncoderSize;

@@ -5,15 +5,15 @@
  * after checking them against the config.
  */
 
-import * as E from "fp-ts/Either";
-import { pipe } from "fp-ts/function";
-import { isHostTensor, lift, mul, zeros, type HostTensor, type Tensor } from "../../ir";
-import { initBlock, initDense, initLayerNorm, initMwmhaBlock, lecunNormal, xavierUniform, type Block, type Dense, type LayerNorm, type MwmhaBlock } from "../../nn";
-import { normal, split, type Key } from "../../random";
-import { mapLeaves } from "../../trace";
-import { geometry, type MwmaeConfig } from "./config";
-import { checkParams, treeFromFlat, blockName, type ParamError } from "./param-spec";
-import { decoderPositions, encoderPositions } from "./positions";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import { isHostTensor, lift, mul, zeros, type HostTensor, type Tensor } from "../../ir/index.js";
+import { initBlock, initDense, initLayerNorm, initMwmhaBlock, lecunNormal, xavierUniform, type Block, type Dense, type LayerNorm, type MwmhaBlock } from "../../nn/index.js";
+import { normal, split, type Key } from "../../random/index.js";
+import { mapLeaves } from "../../trace/index.js";
+import { geometry, type MwmaeConfig } from "./config.js";
+import { checkParams, treeFromFlat, blockName, type ParamError } from "./param-spec.js";
+import { decoderPositions, encoderPositions } from "./positions.js";
 
 /** Encoder blocks (and plain-MAE decoder blocks) are nn's `Block`; MW-MAE decoder blocks nn's `MwmhaBlock`. */
 export type AttentionBlock = Block;

@@ -5,8 +5,8 @@
  * are one reshape, one permutation and one reshape, so they cost nothing and differentiate exactly.
  */
 
-import { permute, reshape, type Tensor } from "../../ir";
-import { ShapeError } from "../../shape";
+import { permute, reshape, type Tensor } from "../../ir/index.js";
+import { ShapeError } from "../../shape/index.js";
 
 /** The patch size (frames × mel bins). */
 export interface PatchSize {

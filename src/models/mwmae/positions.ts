@@ -8,13 +8,13 @@
  * few float32 ulps of the angle, see the test.
  */
 
-import { fromData, type HostTensor } from "../../ir";
+import { fromData, type HostTensor } from "../../ir/index.js";
 
 /** `[sin(p·ω_0..), cos(p·ω_0..)]` for one position into `out` at `offset`, width `d`. */
 const sinCos = (out: Float64Array, offset: number, d: number, p: number): void => {
   const half = d / 2;
   for (let k = 0; k < half; k++) {
-    const angle = p / Math.pow(10000, k / half);
+    const angle = p / 10000 ** (k / half);
     out[offset + k] = Math.sin(angle);
     out[offset + half + k] = Math.cos(angle);
   }

@@ -4,7 +4,7 @@
  * defaults give MW-MAE-base with 4×16 patches on 200×80 log-mels (DESIGN.md §2).
  */
 
-import { configProblems, type MwmaeConfig, type Windows } from "./config";
+import { configProblems, type MwmaeConfig, type Windows } from "./config.js";
 
 /** Encoder width / depth / heads per size (the official `encoder_configs`). */
 export const encoderSizes = {

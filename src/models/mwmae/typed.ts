@@ -7,15 +7,15 @@
  * error at the call site.
  */
 
-import type { Tensor } from "../../ir";
-import { geometry, type MwmaeConfig } from "./config";
-import { decode } from "./decoder";
-import { encodeVisible } from "./encoder";
-import { forwardFeatures } from "./features";
-import { maeLoss } from "./model";
-import { maskFromNoise } from "./masking";
-import type { MwmaeParams } from "./params";
-import { patchify, unpatchify } from "./patches";
+import type { Tensor } from "../../ir/index.js";
+import { geometry, type MwmaeConfig } from "./config.js";
+import { decode } from "./decoder.js";
+import { encodeVisible } from "./encoder.js";
+import { forwardFeatures } from "./features.js";
+import { maeLoss } from "./model.js";
+import { maskFromNoise } from "./masking.js";
+import type { MwmaeParams } from "./params.js";
+import { patchify, unpatchify } from "./patches.js";
 
 /** The dims of one configuration, named once. */
 export interface ModelDims {

@@ -3,7 +3,7 @@
  * MW-MAE. The file gives the standardised log-mel (`features`, 331×80), so this starts there; the
  * audio front-end is tested on its own (logmel.json).
  */
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { reference } from "../../../src";

@@ -3,7 +3,7 @@
  * (zero gradients), inverses (patches, shuffles) and shapes. Everything is built from constants and
  * evaluated eagerly in float64, so "zero" means exactly zero.
  */
-import * as E from "fp-ts/Either";
+import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gather, grad, mul, realize, sum, toFloat, type HostTensor, type Tensor } from "../../../src";

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { jit, reference, type HostTensor } from "../../../src";
 import { flatten } from "../../../src/trace";
-import { GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../../support/golden";
+import { type GoldenArray, maxAbs, maxAbsDiff, readGolden } from "../../support/golden";
 import { TinyMwmaeGolden, tinyModel, tinyMwmaeOutputs } from "../../support/tiny-model";
 
 const golden = readGolden("tiny_mwmae.json", TinyMwmaeGolden);
