@@ -16,7 +16,9 @@ const finish = (passed, failed, notes) => {
 if (!existsSync(file)) finish(0, 1, [`no vitest report at ${file}: the type check or vitest itself failed before reporting`]);
 const report = JSON.parse(readFileSync(file, "utf8"));
 const results = (report.testResults ?? []).map((r) => ({ ...r, name: relative(process.cwd(), r.name) }));
-const failedTests = results.flatMap((r) => r.assertionResults.filter((a) => a.status === "failed").map((a) => `FAIL ${r.name} > ${a.fullName}`));
+const failedTests = results.flatMap((r) =>
+  r.assertionResults.filter((a) => a.status === "failed").map((a) => `FAIL ${r.name} > ${a.fullName}`),
+);
 const brokenFiles = results
   .filter((r) => r.status === "failed" && !r.assertionResults.some((a) => a.status === "failed"))
   .map((r) => `FAIL ${r.name}: ${(r.message ?? "").split("\n")[0]}`);

@@ -92,7 +92,9 @@ const main = async (): Promise<number> => {
     await browser.close();
   }
   const report: BenchReport = { machine: machine(), results };
-  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatTable(report, "npm run bench:browser (SwiftShader, emulated on the CPU)")}\n`);
+  process.stdout.write(
+    options.json ? `${JSON.stringify(report)}\n` : `${formatTable(report, "npm run bench:browser (SwiftShader, emulated on the CPU)")}\n`,
+  );
   return 0;
 };
 

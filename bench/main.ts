@@ -42,7 +42,8 @@ const plan = async (options: BenchOptions): Promise<Job[]> => {
   const attention = [...tfjsAttentionJobs(options.quick), ...backends.flatMap((b) => ourAttentionJobs(b, options.quick))];
   // A training step is ~100 GFLOP: minutes per call below 1 GFLOP/s, so by default only the fastest
   // backends run the model workloads (--quick: only when named by --only); --slow runs them everywhere.
-  const modelBackends = options.quick && options.only.length === 0 ? [] : backends.filter((b) => options.slow || fastBackends.includes(b.name));
+  const modelBackends =
+    options.quick && options.only.length === 0 ? [] : backends.filter((b) => options.slow || fastBackends.includes(b.name));
   const model = modelBackends.flatMap((b) => modelJobs(b, options.quick));
   const all = [...matmul, ...attention, ...model];
   const order = (w: Workload) => workloads.indexOf(w);

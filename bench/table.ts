@@ -15,7 +15,20 @@ export const speedVsTfjs = (report: BenchReport, r: BenchResult): number | undef
 };
 
 export const formatTable = (report: BenchReport, title: string): string => {
-  const header = ["workload", "impl", "backend", "median ms", "min ms", "max ms", "GFLOP/s", "audio s/s", "launches", "compile ms", "peak MB", "speed vs tfjs"];
+  const header = [
+    "workload",
+    "impl",
+    "backend",
+    "median ms",
+    "min ms",
+    "max ms",
+    "GFLOP/s",
+    "audio s/s",
+    "launches",
+    "compile ms",
+    "peak MB",
+    "speed vs tfjs",
+  ];
   const rows = report.results.map((r) => [
     r.workload,
     r.impl,
@@ -35,7 +48,8 @@ export const formatTable = (report: BenchReport, title: string): string => {
   const pick = (cells: ReadonlyArray<string>) => cells.filter((_, i) => keep[i]);
   const [head, body] = [pick(header), rows.map(pick)];
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const line = (cells: ReadonlyArray<string>) =>
+    `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i < 3 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   const m = report.machine;
   return [`${title}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}`, "", line(head), rule, ...body.map(line)].join("\n");

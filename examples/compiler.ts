@@ -12,8 +12,14 @@ const layer = ({ x, w, b }: TensorsOf<typeof specs>) => gelu(add(matmul(x, w), b
 const backend = gpujs({ mode: "webasm" }); // "cpu" | "webasm" | "async" | "webgl2" | "webgpu" | "headlessgl" | "auto"
 const f = await jit(layer, specs, backend);
 const args = {
-  x: fromData(Array.from({ length: 128 }, (_, i) => Math.sin(i)), [8, 16]),
-  w: fromData(Array.from({ length: 64 }, (_, i) => Math.cos(i) / 4), [16, 4]),
+  x: fromData(
+    Array.from({ length: 128 }, (_, i) => Math.sin(i)),
+    [8, 16],
+  ),
+  w: fromData(
+    Array.from({ length: 64 }, (_, i) => Math.cos(i) / 4),
+    [16, 4],
+  ),
   b: fromData([0.1, -0.1, 0.2, 0], [4]),
 };
 const y = await f(args); // a HostTensor, read back once

@@ -73,7 +73,10 @@ const lossAndGrad = await jit(({ params, x, labels }) => valueAndGrad(crossEntro
 const moveAlong = <P>(params: P, dir: P, eps: Tensor<readonly []>): P => {
   const p = flatten(params, isNode);
   const t = flatten(dir, isNode).leaves;
-  return unflatten(p.def, p.leaves.map((leaf, i) => add(leaf, mul(t[i]!, eps)))) as P;
+  return unflatten(
+    p.def,
+    p.leaves.map((leaf, i) => add(leaf, mul(t[i]!, eps))),
+  ) as P;
 };
 const shifted = await jit(
   ({ params, dir, eps, x, labels }) => crossEntropy(moveAlong<Classifier>(params, dir, eps), x, labels),
@@ -83,8 +86,23 @@ const shifted = await jit(
 
 const wave = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed + 1.7 * i));
 const params = {
-  norm: { scale: fromData(wave(4, 1).map((v) => 1 + 0.2 * v), [4]), bias: fromData(wave(4, 2).map((v) => 0.1 * v), [4]) },
-  head: { w: fromData(wave(12, 3), [4, 3]), b: fromData(wave(3, 4).map((v) => 0.1 * v), [3]) },
+  norm: {
+    scale: fromData(
+      wave(4, 1).map((v) => 1 + 0.2 * v),
+      [4],
+    ),
+    bias: fromData(
+      wave(4, 2).map((v) => 0.1 * v),
+      [4],
+    ),
+  },
+  head: {
+    w: fromData(wave(12, 3), [4, 3]),
+    b: fromData(
+      wave(3, 4).map((v) => 0.1 * v),
+      [3],
+    ),
+  },
 };
 const dir = {
   norm: { scale: fromData(wave(4, 5), [4]), bias: fromData(wave(4, 6), [4]) },

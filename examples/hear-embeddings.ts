@@ -25,6 +25,9 @@ console.log(`first timestamps (ms): ${Array.from(timestamps.data.subarray(0, 3),
 
 // The linear probe: a softmax classifier on standardised features, best validation epoch kept.
 const labels = Array.from({ length: 120 }, (_, i) => i % 3);
-const features = fromData(labels.flatMap((l, i) => [l * 4 + Math.sin(i), Math.cos(i * 7), l - 1 + Math.sin(i * 3) / 2]), [120, 3]);
+const features = fromData(
+  labels.flatMap((l, i) => [l * 4 + Math.sin(i), Math.cos(i * 7), l - 1 + Math.sin(i * 3) / 2]),
+  [120, 3],
+);
 const probe = await probeEmbeddings(features, labels, { seed: 0 });
 console.log(`linear probe test accuracy: ${probe.testAccuracy.toFixed(3)}`);

@@ -36,17 +36,18 @@ interface Mlp {
   readonly fc2: { readonly w: Tensor<readonly [8, 1]>; readonly b: Tensor<readonly [1]> };
 }
 
-const mlp = (p: Mlp, x: Tensor<readonly [4, 3]>): Tensor<readonly [4, 1]> =>
-  linear(tanh(linear(x, p.fc1.w, p.fc1.b)), p.fc2.w, p.fc2.b);
+const mlp = (p: Mlp, x: Tensor<readonly [4, 3]>): Tensor<readonly [4, 1]> => linear(tanh(linear(x, p.fc1.w, p.fc1.b)), p.fc2.w, p.fc2.b);
 
-const loss = (p: Mlp, x: Tensor<readonly [4, 3]>, y: Tensor<readonly [4, 1]>): Tensor<readonly []> =>
-  mse(mlp(p, x), y);
+const loss = (p: Mlp, x: Tensor<readonly [4, 3]>, y: Tensor<readonly [4, 1]>): Tensor<readonly []> => mse(mlp(p, x), y);
 
 // Plain gradient descent over any pytree: p − lr·g, leaf by leaf.
 const sgd = <P>(params: P, grads: P, lr: number): P => {
   const p = flatten(params, isNode);
   const g = flatten(grads, isNode).leaves;
-  return unflatten(p.def, p.leaves.map((leaf, i) => sub(leaf, mul(g[i]!, lr)))) as P;
+  return unflatten(
+    p.def,
+    p.leaves.map((leaf, i) => sub(leaf, mul(g[i]!, lr))),
+  ) as P;
 };
 
 // One training step as a function of tensors: the loss before the step and the updated parameters.

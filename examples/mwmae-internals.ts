@@ -37,8 +37,16 @@ const [kParams, kNoise] = split(key(0), 2) as [Key, Key];
 const params = init(kParams, cfg);
 // Name the dims once (checked against the config at run time); every step below has literal types.
 const model = typedModel(params, cfg, {
-  frames: 200, mels: 80, patches: 250, patchValues: 64, keep: 50, latentTokens: 50,
-  dim: 32, decoderDim: 16, featureFrames: 50, featureWidth: 160,
+  frames: 200,
+  mels: 80,
+  patches: 250,
+  patchValues: 64,
+  keep: 50,
+  latentTokens: 50,
+  dim: 32,
+  decoderDim: 16,
+  featureFrames: 50,
+  featureWidth: 160,
 } as const);
 
 // A made-up log-mel, one clip: a rising tone and its harmonic.
@@ -63,7 +71,9 @@ const decoderTokens = withShape([1, 250, 16] as const)(decoderInput(params, cfg)
 // 5. MW-MHA: the first decoder block's heads, each attending within its own window
 const block0 = decoderBlock(params, 0);
 if (!("wmha_block" in block0)) throw new Error("an MW-MAE decoder block has MW-MHA");
-const heads = withShape([1, 8, 250, 2] as const)(mwmhaHeads(block0.wmha_block, { windows: g.windows })(layerNormLayer(block0.LayerNorm_0)(decoderTokens)));
+const heads = withShape([1, 8, 250, 2] as const)(
+  mwmhaHeads(block0.wmha_block, { windows: g.windows })(layerNormLayer(block0.LayerNorm_0)(decoderTokens)),
+);
 // 6. reconstruction and loss (mean squared error per patch, over the hidden patches only)
 const pred: Tensor<readonly [1, 250, 64]> = model.decode(latent, idsRestore);
 const reconstruction: Tensor<readonly [1, 200, 80]> = model.unpatchify(pred);
@@ -71,14 +81,30 @@ const loss: Tensor<readonly []> = model.loss(pred, patches, mask);
 // 7. features for downstream tasks: no masking, one vector per time patch (5 frequency patches × 32)
 const features: Tensor<readonly [1, 50, 160]> = model.features(x);
 
-const host = await realize({ patches, mask, hidden: sum(toFloat(mask)), idsKeep, tokens, visible, latent, decoderTokens, heads, pred, reconstruction, loss, features });
+const host = await realize({
+  patches,
+  mask,
+  hidden: sum(toFloat(mask)),
+  idsKeep,
+  tokens,
+  visible,
+  latent,
+  decoderTokens,
+  heads,
+  pred,
+  reconstruction,
+  loss,
+  features,
+});
 const type = (t: { readonly shape: ReadonlyArray<number>; readonly dtype: string }) => `${t.dtype}[${t.shape.join(",")}]`;
 /** The static type, written out from the run-time shape (they agree: the annotations above compile). */
 const staticType = (t: { readonly shape: ReadonlyArray<number> }) => `Tensor<readonly [${t.shape.join(", ")}]>`;
 const step = (name: string, t: { readonly shape: ReadonlyArray<number>; readonly dtype: string }, note = "") =>
   console.log(`${name.padEnd(15)} ${staticType(t).padEnd(32)} ${type(t).padEnd(14)} ${note}`.trimEnd());
 
-console.log(`MW-MAE: ${cfg.input.frames}×${cfg.input.mels} log-mel, ${cfg.patch.time}×${cfg.patch.freq} patches → ${g.grid[0]}×${g.grid[1]} grid, n = ${g.patches}, keep ${g.keep}`);
+console.log(
+  `MW-MAE: ${cfg.input.frames}×${cfg.input.mels} log-mel, ${cfg.patch.time}×${cfg.patch.freq} patches → ${g.grid[0]}×${g.grid[1]} grid, n = ${g.patches}, keep ${g.keep}`,
+);
 console.log(`parameters: ${paramCount(cfg).scalars} (${paramCount(cfg).tensors} tensors)`);
 console.log("");
 console.log(`${"step".padEnd(15)} ${"static type".padEnd(32)} ${"run time".padEnd(14)} note`);

@@ -70,7 +70,11 @@ const files: ReadonlyArray<SourceFile> = walk(srcDir).map((abs) => {
 
 /** The src/ path an import points at, or undefined for a package. */
 const target = (file: SourceFile, spec: string): string | undefined =>
-  spec.startsWith(".") ? relative(srcDir, resolve(dirname(join(srcDir, file.path)), spec.replace(/\.js$/, ""))).split(sep).join("/") : undefined;
+  spec.startsWith(".")
+    ? relative(srcDir, resolve(dirname(join(srcDir, file.path)), spec.replace(/\.js$/, "")))
+        .split(sep)
+        .join("/")
+    : undefined;
 
 const hasIndex = (dir: string): boolean => existsSync(join(srcDir, dir, "index.ts"));
 
@@ -95,7 +99,8 @@ const violations = (): string[] =>
       if (folder === file.folder) return [];
       const where = `src/${file.path} imports "${spec}"`;
       if (to.startsWith("..")) return [`${where}: outside src/`];
-      if (to === "index" || to === "node") return [`${where}: src/${to}.ts is a package entry above every layer; import the folders it re-exports`];
+      if (to === "index" || to === "node")
+        return [`${where}: src/${to}.ts is a package entry above every layer; import the folders it re-exports`];
       if (!rankOf.has(folder)) return [`${where}: src/${folder} is not in the layer list of this test`];
       const out: string[] = [];
       if (!isEntry(folder, rest)) out.push(`${where}: reach src/${folder} through its index.ts`);

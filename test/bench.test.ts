@@ -23,7 +23,9 @@ describe("npm run bench", () => {
     if (E.isLeft(report)) throw new Error(report.left.join("\n"));
     const rows = report.right.results;
     expect(new Set(rows.map((r) => r.workload))).toEqual(new Set(["matmul-256"]));
-    expect(rows.map((r) => `${r.impl} ${r.backend}`)).toEqual(expect.arrayContaining(["tfjs wasm", "mwmae-ts reference-f32", "mwmae-ts gpujs-webasm/rows4u4"]));
+    expect(rows.map((r) => `${r.impl} ${r.backend}`)).toEqual(
+      expect.arrayContaining(["tfjs wasm", "mwmae-ts reference-f32", "mwmae-ts gpujs-webasm/rows4u4"]),
+    );
     for (const r of rows) expect(r.gflops).toBeGreaterThan(0);
     expect(report.right.machine.cores).toBeGreaterThan(0);
   });
@@ -46,9 +48,15 @@ describe("the TensorFlow.js attention workloads", () => {
     await initTfjs();
     const size = quickAttentionSize;
     const layer = (params: never, x: Tensor) =>
-      workload === "mha-fwd-bwd" ? attention(params, { heads: size.heads })(x as never) : mwmha(params, { windows: windowsFor(size) })(x as never);
+      workload === "mha-fwd-bwd"
+        ? attention(params, { heads: size.heads })(x as never)
+        : mwmha(params, { windows: windowsFor(size) })(x as never);
     const data = workload === "mha-fwd-bwd" ? await mhaData(size) : await mwmhaData(size);
-    const f = await jit(({ params, x, cot }) => withShape([] as const)(sum(mul(layer(params as never, x), cot))), data, reference({ precision: "f64" }));
+    const f = await jit(
+      ({ params, x, cot }) => withShape([] as const)(sum(mul(layer(params as never, x), cot))),
+      data,
+      reference({ precision: "f64" }),
+    );
     const ours = (await f(data)).data[0]!;
     expect(Math.abs((await tfjsAttentionLoss(workload, size)) - ours)).toBeLessThan(1e-4 * Math.max(1, Math.abs(ours)));
   });

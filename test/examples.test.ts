@@ -122,7 +122,11 @@ const fencedBlocks = (markdown: string): Block[] => {
 };
 
 const docs = readdirSync(docsDir).filter((f) => f.endsWith(".md"));
-const trimLines = (s: string): string => s.split("\n").map((l) => l.trimEnd()).join("\n");
+const trimLines = (s: string): string =>
+  s
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n");
 const sources = examples.map((f) => trimLines(readFileSync(join(examplesDir, f), "utf8")));
 
 describe("docs", () => {

@@ -4,7 +4,20 @@
  * differentiated with `valueAndGrad` of Σ y·cot, i.e. forward plus the full backward pass.
  */
 
-import { attention, jit, matmul, mul, mwmha, sum, valueAndGrad, type Attention, type Backend, type MultiWindowAttention, type Tensor, withShape } from "../../src";
+import {
+  attention,
+  jit,
+  matmul,
+  mul,
+  mwmha,
+  sum,
+  valueAndGrad,
+  type Attention,
+  type Backend,
+  type MultiWindowAttention,
+  type Tensor,
+  withShape,
+} from "../../src";
 import { programStats } from "../backends";
 import type { Job } from "../job";
 import type { Workload } from "../schema";

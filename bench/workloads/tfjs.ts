@@ -84,10 +84,12 @@ const project = (o: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => {
   return tf.add(tf.matMul(tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [batch * n, h * hd]), w), b);
 };
 
-const mha = (heads: number) => ([x, wq, bq, wp, bp]: tf.Tensor[]): tf.Tensor => {
-  const [q, k, v] = qkvHeads(x!, wq!, bq!, heads);
-  return project(sdpa(q!, k!, v!), wp!, bp!);
-};
+const mha =
+  (heads: number) =>
+  ([x, wq, bq, wp, bp]: tf.Tensor[]): tf.Tensor => {
+    const [q, k, v] = qkvHeads(x!, wq!, bq!, heads);
+    return project(sdpa(q!, k!, v!), wp!, bp!);
+  };
 
 /**
  * One-hot rows of the relative position index i − j + w − 1, `[w·w, 2w − 1]`: the bias is this times
@@ -95,22 +97,37 @@ const mha = (heads: number) => ([x, wq, bq, wp, bp]: tf.Tensor[]): tf.Tensor => 
  * tfjs's wasm backend lacks.)
  */
 const relativeOneHot = (w: number): tf.Tensor =>
-  tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: w * w }, (_, ij) => Math.floor(ij / w) - (ij % w) + w - 1), "int32"), 2 * w - 1), "float32");
+  tf.cast(
+    tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: w * w }, (_, ij) => Math.floor(ij / w) - (ij % w) + w - 1),
+        "int32",
+      ),
+      2 * w - 1,
+    ),
+    "float32",
+  );
 
 /** One attention call per head, as the official code: windows by reshape, bias gathered from the head's table. */
-const mwmhaLayer = (windows: ReadonlyArray<number>) => ([x, wq, bq, wp, bp, ...tables]: tf.Tensor[]): tf.Tensor => {
-  const [q, k, v] = qkvHeads(x!, wq!, bq!, windows.length);
-  const [batch, , n, hd] = q!.shape as [number, number, number, number];
-  let t = 0;
-  const outs = windows.map((w, h) => {
-    const [qh, kh, vh] = [q!, k!, v!].map((z) => tf.squeeze(tf.slice(z, [0, h, 0, 0], [batch, 1, n, hd]), [1])) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    if (w === 0) return sdpa(qh, kh, vh);
-    const split = (z: tf.Tensor) => tf.reshape(z, [batch, n / w, w, hd]);
-    const bias = tf.reshape(tf.matMul(relativeOneHot(w), tables[t++]!), [w, w]);
-    return tf.reshape(sdpa(split(qh), split(kh), split(vh), bias), [batch, n, hd]);
-  });
-  return project(tf.stack(outs, 1), wp!, bp!);
-};
+const mwmhaLayer =
+  (windows: ReadonlyArray<number>) =>
+  ([x, wq, bq, wp, bp, ...tables]: tf.Tensor[]): tf.Tensor => {
+    const [q, k, v] = qkvHeads(x!, wq!, bq!, windows.length);
+    const [batch, , n, hd] = q!.shape as [number, number, number, number];
+    let t = 0;
+    const outs = windows.map((w, h) => {
+      const [qh, kh, vh] = [q!, k!, v!].map((z) => tf.squeeze(tf.slice(z, [0, h, 0, 0], [batch, 1, n, hd]), [1])) as [
+        tf.Tensor,
+        tf.Tensor,
+        tf.Tensor,
+      ];
+      if (w === 0) return sdpa(qh, kh, vh);
+      const split = (z: tf.Tensor) => tf.reshape(z, [batch, n / w, w, hd]);
+      const bias = tf.reshape(tf.matMul(relativeOneHot(w), tables[t++]!), [w, w]);
+      return tf.reshape(sdpa(split(qh), split(kh), split(vh), bias), [batch, n, hd]);
+    });
+    return project(tf.stack(outs, 1), wp!, bp!);
+  };
 
 type AttentionWorkload = "mha-fwd-bwd" | "mwmha-fwd-bwd";
 
@@ -119,7 +136,10 @@ const attentionProblem = async (workload: AttentionWorkload, size: AttentionSize
   const windows = windowsFor(size);
   const [cotHost, primalHosts, layer] =
     workload === "mha-fwd-bwd"
-      ? await mhaData(size).then(({ params: p, x, cot }) => [cot, [x, p.Dense_0.kernel, p.Dense_0.bias, p.Dense_1.kernel, p.Dense_1.bias], mha(size.heads)] as const)
+      ? await mhaData(size).then(
+          ({ params: p, x, cot }) =>
+            [cot, [x, p.Dense_0.kernel, p.Dense_0.bias, p.Dense_1.kernel, p.Dense_1.bias], mha(size.heads)] as const,
+        )
       : await mwmhaData(size).then(({ params: p, x, cot }) => {
           const tables = windows.flatMap((w, h) => (w > 0 ? [p[`attn_heads_${h}`]!.relative_position_bias_table] : []));
           return [cot, [x, p.qkv.kernel, p.qkv.bias, p.proj.kernel, p.proj.bias, ...tables], mwmhaLayer(windows)] as const;

@@ -6,7 +6,15 @@
 import { encodePng } from "./png.js";
 
 const viridis: ReadonlyArray<readonly [number, number, number]> = [
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37],
 ];
 
 /** Viridis colour of `t` in [0, 1] (clamped). */
@@ -34,7 +42,7 @@ export interface HeatmapOptions {
 export const heatmapPng = (data: ArrayLike<number>, rows: number, cols: number, options: HeatmapOptions = {}): Uint8Array => {
   const s = options.scale ?? 2;
   let [lo, hi] = options.range ?? [Infinity, -Infinity];
-  if (options.range === undefined) 
+  if (options.range === undefined)
     for (let i = 0; i < rows * cols; i++) {
       lo = Math.min(lo, data[i]!);
       hi = Math.max(hi, data[i]!);

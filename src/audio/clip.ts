@@ -28,7 +28,9 @@ export const checkClip =
     if (n === 0) return E.left(audioError("empty", source, "empty: no samples"));
     if (n < min) {
       const ms = ((1000 * n) / audio.sampleRate).toFixed(1);
-      return E.left(audioError("too-short", source, `too short: ${n} samples (${ms} ms) at ${audio.sampleRate} Hz, fewer than one frame of ${min}`));
+      return E.left(
+        audioError("too-short", source, `too short: ${n} samples (${ms} ms) at ${audio.sampleRate} Hz, fewer than one frame of ${min}`),
+      );
     }
     if (checks.rejectSilence !== false && audio.samples.every((v) => v === 0)) {
       return E.left(audioError("silent", source, `silent: all ${n} samples are zero`));

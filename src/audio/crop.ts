@@ -48,7 +48,14 @@ export const cropFrames = <S extends readonly [...number[], number, number], N e
   const total = v.shape[rank - 2]!;
   const features = v.shape[rank - 1]!;
   // Shorter clips: pad the time axis so every index in [0, frames) exists.
-  const padded = total < frames ? padAll(v, v.shape.map(() => 0), v.shape.map((_, i) => (i === rank - 2 ? frames - total : 0))) : v;
+  const padded =
+    total < frames
+      ? padAll(
+          v,
+          v.shape.map(() => 0),
+          v.shape.map((_, i) => (i === rank - 2 ? frames - total : 0)),
+        )
+      : v;
   if (typeof start === "number" && !(Number.isInteger(start) && start >= 0 && start + frames <= Math.max(total, frames))) {
     throw new ShapeError("cropFrames", `window [${start}, ${start + frames}) is outside ${total} frames`, [v.shape]);
   }

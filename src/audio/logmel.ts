@@ -46,7 +46,9 @@ const batchOf = (x: Tensor, k: number, op: string): number[] => {
 export const frameIndices = (samples: number, cfg: LogMelConfig = logMelDefaults): Tensor<readonly [number, number]> => {
   const half = Math.floor(cfg.nFft / 2);
   if (samples <= half) {
-    throw new ShapeError("logMel", `a clip of ${samples} samples is too short to reflect-pad by ${half}: it needs at least ${half + 1}`, [[samples]]);
+    throw new ShapeError("logMel", `a clip of ${samples} samples is too short to reflect-pad by ${half}: it needs at least ${half + 1}`, [
+      [samples],
+    ]);
   }
   const shape = [frameCount(samples, cfg.hopLength), cfg.nFft];
   const t = add(mul(iota(shape, 0), cfg.hopLength), sub(iota(shape, 1), half));

@@ -39,7 +39,8 @@ export const frequencyBins = (nFft: number): number => Math.floor(nFft / 2) + 1;
 export const frameCount = (samples: number, hopLength: number): number => 1 + Math.floor(samples / hopLength);
 
 /** The periodic Hann window of length n (torch.hann_window(n)): 0.5 − 0.5·cos(2πk/n). */
-export const hannWindow = (n: number): Float64Array => Float64Array.from({ length: n }, (_, k) => 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / n));
+export const hannWindow = (n: number): Float64Array =>
+  Float64Array.from({ length: n }, (_, k) => 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / n));
 
 /** HTK mel scale: 2595·log10(1 + f/700). */
 export const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);

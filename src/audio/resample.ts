@@ -81,7 +81,8 @@ export const resampledLength = (n: number, from: number, to: number): number => 
  * const at16k = resample(samples, 44100, 16000);
  */
 export const resample = (samples: Float32Array, from: number, to: number, quality: ResamplerQuality = defaultResampler): Float32Array => {
-  if (!(from > 0 && to > 0 && Number.isFinite(from) && Number.isFinite(to))) throw new RangeError(`resample: rates must be positive, got ${from} → ${to}`);
+  if (!(from > 0 && to > 0 && Number.isFinite(from) && Number.isFinite(to)))
+    throw new RangeError(`resample: rates must be positive, got ${from} → ${to}`);
   if (from === to) return samples.slice();
   const table = tableFor(quality);
   const scale = Math.min(1, to / from); // filter time scale: the lower rate's sample period, in input samples
@@ -115,5 +116,10 @@ export const modelSampleRate = 16000;
  * @example
  * const clip = to16k({ sampleRate: 44100, samples });
  */
-export const to16k = <A extends { readonly sampleRate: number; readonly samples: Float32Array }>(audio: A, quality = defaultResampler): A =>
-  audio.sampleRate === modelSampleRate ? audio : { ...audio, sampleRate: modelSampleRate, samples: resample(audio.samples, audio.sampleRate, modelSampleRate, quality) };
+export const to16k = <A extends { readonly sampleRate: number; readonly samples: Float32Array }>(
+  audio: A,
+  quality = defaultResampler,
+): A =>
+  audio.sampleRate === modelSampleRate
+    ? audio
+    : { ...audio, sampleRate: modelSampleRate, samples: resample(audio.samples, audio.sampleRate, modelSampleRate, quality) };

@@ -102,7 +102,7 @@ export const poolClip = (k: Key, index: number, opts: SynthOptions = {}): Float3
   const clip = new Float64Array(n);
   for (let e = 0; e < events; e++) {
     const c = soundClasses[Math.floor(soundClasses.length * u[1 + 2 * e]!)]!;
-    addEvent(clip, fold(ck, 10 + e), c, 10 ** (-12 * u[2 + 2 * e]! / 20), rate);
+    addEvent(clip, fold(ck, 10 + e), c, 10 ** ((-12 * u[2 + 2 * e]!) / 20), rate);
   }
   return finish(clip, ck, levelOf(ck));
 };

@@ -32,7 +32,12 @@ export const readWav = (path: string): TE.TaskEither<AudioError, Audio> =>
 
 /** Writes `bytes` to `path` atomically (io's temporary file, fsync, rename). */
 export const writeFileAtomically = (path: string, bytes: Uint8Array): TE.TaskEither<AudioError, void> =>
-  TE.fromEither(pipe(writeFileAtomic(path, bytes), E.mapLeft((e) => audioError("io", path, `cannot write: ${e.message}`))));
+  TE.fromEither(
+    pipe(
+      writeFileAtomic(path, bytes),
+      E.mapLeft((e) => audioError("io", path, `cannot write: ${e.message}`)),
+    ),
+  );
 
 /**
  * Encodes and writes a WAV file atomically.

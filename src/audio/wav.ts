@@ -40,7 +40,15 @@ interface Format {
   readonly bits: number;
 }
 
-const formatNames: Readonly<Record<number, string>> = { 1: "PCM", 2: "MS ADPCM", 3: "IEEE float", 6: "A-law", 7: "µ-law", 17: "IMA ADPCM", 85: "MP3" };
+const formatNames: Readonly<Record<number, string>> = {
+  1: "PCM",
+  2: "MS ADPCM",
+  3: "IEEE float",
+  6: "A-law",
+  7: "µ-law",
+  17: "IMA ADPCM",
+  85: "MP3",
+};
 const extensible = 0xfffe;
 const ascii = (b: Uint8Array, at: number): string => String.fromCharCode(...b.subarray(at, at + 4));
 
@@ -60,7 +68,13 @@ const walkChunks = (bytes: Uint8Array, source: string): E.Either<AudioError, { c
     // RF64 keeps the real sizes in its ds64 chunk and writes 0xFFFFFFFF here; wavefile resolves them.
     const sized = !(container === "RF64" && size === 0xffffffff);
     if (sized && at + 8 + size > bytes.length) {
-      return E.left(audioError("truncated", source, `truncated: the "${id.trim()}" chunk claims ${size} bytes but only ${bytes.length - at - 8} remain`));
+      return E.left(
+        audioError(
+          "truncated",
+          source,
+          `truncated: the "${id.trim()}" chunk claims ${size} bytes but only ${bytes.length - at - 8} remain`,
+        ),
+      );
     }
     chunks.push({ id, offset: at + 8, size });
     if (!sized) break;
@@ -88,7 +102,13 @@ const readFormat = (view: DataView, little: boolean, fmt: Chunk, source: string)
   const pcmOk = code === 1 && [8, 16, 24, 32].includes(f.bits);
   const floatOk = code === 3 && [32, 64].includes(f.bits);
   if (!pcmOk && !floatOk) {
-    return E.left(audioError("unsupported-encoding", source, `unsupported encoding: ${f.bits}-bit ${name} (supported: 8/16/24/32-bit PCM, 32/64-bit float)`));
+    return E.left(
+      audioError(
+        "unsupported-encoding",
+        source,
+        `unsupported encoding: ${f.bits}-bit ${name} (supported: 8/16/24/32-bit PCM, 32/64-bit float)`,
+      ),
+    );
   }
   if (f.blockAlign !== (f.channels * f.bits) / 8) {
     return E.left(audioError("corrupt", source, `corrupt: block align ${f.blockAlign} for ${f.channels} channels of ${f.bits} bits`));
@@ -121,7 +141,13 @@ export const decodeWav = (bytes: Uint8Array, source: string): E.Either<AudioErro
   if (E.isLeft(format)) return format;
   const f = format.right;
   if (data.size !== 0xffffffff && data.size % f.blockAlign !== 0) {
-    return E.left(audioError("truncated", source, `truncated: the data chunk holds ${data.size} bytes, not a whole number of ${f.blockAlign}-byte frames`));
+    return E.left(
+      audioError(
+        "truncated",
+        source,
+        `truncated: the data chunk holds ${data.size} bytes, not a whole number of ${f.blockAlign}-byte frames`,
+      ),
+    );
   }
   let channels: Float64Array[];
   try {

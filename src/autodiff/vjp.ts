@@ -25,19 +25,17 @@ const dependents = (order: ReadonlyArray<Node>, wrt: ReadonlyArray<Node>): Set<N
  * Cotangents of `wrt` given cotangents of `outputs` (same shapes). A `wrt` node the outputs do not
  * depend on gets zeros.
  */
-export const backprop = (
-  outputs: ReadonlyArray<Node>,
-  cotangents: ReadonlyArray<Node>,
-  wrt: ReadonlyArray<Node>,
-): Node[] => {
+export const backprop = (outputs: ReadonlyArray<Node>, cotangents: ReadonlyArray<Node>, wrt: ReadonlyArray<Node>): Node[] => {
   wrt.forEach((w, i) => {
-    if (w.dtype !== "f32") throw new NotDifferentiableError(`gradient requested for input ${i} of dtype ${w.dtype}: only f32 values have gradients`);
+    if (w.dtype !== "f32")
+      throw new NotDifferentiableError(`gradient requested for input ${i} of dtype ${w.dtype}: only f32 values have gradients`);
   });
   const order = topo(outputs);
   const live = dependents(order, wrt);
   const ct = new Map<Node, Node>();
   const accumulate = (n: Node, g: Node): void => {
-    if (!sameShape(n.shape, g.shape)) throw new ShapeError(`vjp of ${n.op}`, "cotangent shape differs from the value's", [n.shape, g.shape]);
+    if (!sameShape(n.shape, g.shape))
+      throw new ShapeError(`vjp of ${n.op}`, "cotangent shape differs from the value's", [n.shape, g.shape]);
     const prev = ct.get(n);
     ct.set(n, prev === undefined ? g : add(prev, g));
   };
@@ -71,7 +69,8 @@ const leavesOf = (tree: unknown, what: string): { leaves: Node[]; def: TreeDef; 
 export const vjp = <P, O>(f: (primals: P) => O, primals: P): { readonly out: O; readonly pullback: (cotangent: O) => P } => {
   const inp = leavesOf(primals, "vjp: the primals");
   inp.leaves.forEach((l, i) => {
-    if (l.dtype !== "f32") throw new NotDifferentiableError(`vjp: primal "${inp.paths[i] || i}" is ${l.dtype}; only f32 inputs are differentiable`);
+    if (l.dtype !== "f32")
+      throw new NotDifferentiableError(`vjp: primal "${inp.paths[i] || i}" is ${l.dtype}; only f32 inputs are differentiable`);
   });
   const out = f(primals);
   const outs = leavesOf(out, "vjp: the result");
@@ -102,7 +101,8 @@ export const valueAndGrad =
   (params: P, ...rest: R): readonly [Tensor<readonly []>, P] => {
     const inp = leavesOf(params, "grad: the parameters");
     inp.leaves.forEach((l, i) => {
-      if (l.dtype !== "f32") throw new NotDifferentiableError(`grad: parameter "${inp.paths[i] || i}" is ${l.dtype}; only f32 inputs are differentiable`);
+      if (l.dtype !== "f32")
+        throw new NotDifferentiableError(`grad: parameter "${inp.paths[i] || i}" is ${l.dtype}; only f32 inputs are differentiable`);
     });
     const y = scalarOutput(f(params, ...rest));
     const grads = backprop([y], [scalar(1)], inp.leaves);

@@ -39,9 +39,11 @@ export const bindInputs = (graph: Graph, args: unknown): HostTensor[] => {
   graph.inputs.forEach((inp, i) => {
     const v = leaves[i]!;
     const name = inp.attrs.name;
-    if (!sameShape(v.shape, inp.shape)) throw new ShapeError("run", `input "${name}" (argument ${paths[i] || i}) has the wrong shape`, [inp.shape, v.shape]);
+    if (!sameShape(v.shape, inp.shape))
+      throw new ShapeError("run", `input "${name}" (argument ${paths[i] || i}) has the wrong shape`, [inp.shape, v.shape]);
     if (v.dtype !== inp.dtype) throw new ShapeError("run", `input "${name}" is ${inp.dtype}, got ${v.dtype}`, [inp.shape]);
-    if (v.data.length !== size(v.shape)) throw new ShapeError("run", `input "${name}" holds ${v.data.length} values for ${size(v.shape)} elements`, [v.shape]);
+    if (v.data.length !== size(v.shape))
+      throw new ShapeError("run", `input "${name}" holds ${v.data.length} values for ${size(v.shape)} elements`, [v.shape]);
   });
   return leaves;
 };

@@ -23,7 +23,16 @@ import type { HostTensor, Tensor } from "../ir/index.js";
 import { listCheckpoints, writeFileAtomic } from "../io/node.js";
 import { forwardMae, geometry, type HostParams, type MwmaeConfig, type MwmaeParams } from "../models/mwmae/index.js";
 import { key, uniform } from "../random/index.js";
-import { demoReportHtml, phaseTableText, probeTableText, reconstructionViews, writeReport, type Phase, type ProbeRow, type ReconstructionViews } from "../report/index.js";
+import {
+  demoReportHtml,
+  phaseTableText,
+  probeTableText,
+  reconstructionViews,
+  writeReport,
+  type Phase,
+  type ProbeRow,
+  type ReconstructionViews,
+} from "../report/index.js";
 import {
   backendNames,
   chooseBackend,
@@ -86,7 +95,6 @@ const maskSeed = 7;
 /** Clips per front-end call: 40 framed clips of 200 × 400 samples stay well under 2^24 elements. */
 const frontEndClips = 40;
 
-
 const options = {
   quick: { type: "boolean" },
   out: { type: "string" },
@@ -141,13 +149,25 @@ const setupOf = (kind: MwmaeConfig["kind"], plan: Plan): RunSetup => ({
 const modelName = (kind: MwmaeConfig["kind"]): string => (kind === "mwmae" ? "MW-MAE" : "MAE");
 
 /** Pre-trains into `dir`: resumes a run of the same setup found there, refuses one of another. */
-const pretrain = async (dir: string, setup: RunSetup, backend: Backend, progress: ProgressMode, shouldStop: () => boolean): Promise<E.Either<string, RunOutcome>> => {
+const pretrain = async (
+  dir: string,
+  setup: RunSetup,
+  backend: Backend,
+  progress: ProgressMode,
+  shouldStop: () => boolean,
+): Promise<E.Either<string, RunOutcome>> => {
   const files = runFiles(dir);
   const resume = listCheckpoints(files.checkpoints).length > 0;
   if (resume && existsSync(files.setup) && readFileSync(files.setup, "utf8").trim() !== JSON.stringify(setup, null, 2)) {
     return E.left(`${dir} holds a run with another configuration (${files.setup}); remove it or choose another --out`);
   }
-  return runPretraining({ dir, start: resume ? { kind: "resume" } : { kind: "fresh", setup }, backend, progress: makeProgress(progress), shouldStop });
+  return runPretraining({
+    dir,
+    start: resume ? { kind: "resume" } : { kind: "fresh", setup },
+    backend,
+    progress: makeProgress(progress),
+    shouldStop,
+  });
 };
 
 /** Tensors joined along their first axis. */
@@ -168,7 +188,13 @@ const rowsOf = (x: HostTensor, from: number, to: number): HostTensor => {
 };
 
 /** Scene embeddings `[n, D]` of standardised log-mels under one encoder. */
-const sceneEmbeddings = async (cfg: MwmaeConfig, params: HostParams, logmels: HostTensor, samples: number, backend: Backend): Promise<HostTensor> => {
+const sceneEmbeddings = async (
+  cfg: MwmaeConfig,
+  params: HostParams,
+  logmels: HostTensor,
+  samples: number,
+  backend: Backend,
+): Promise<HostTensor> => {
   const clips = await embedLogmels(logmels, samples, hearModel(cfg, params, { backend, maxChunksPerRun: 32 }));
   const width = clips[0]!.scene.length;
   const data = new Float32Array(clips.length * width);
@@ -177,7 +203,13 @@ const sceneEmbeddings = async (cfg: MwmaeConfig, params: HostParams, logmels: Ho
 };
 
 /** The MAE pass on one crop with given masking noise: prediction `[n, values]` and mask `[n]`. */
-const reconstruct = async (cfg: MwmaeConfig, params: HostParams, x: HostTensor, noise: HostTensor, backend: Backend): Promise<ReconstructionViews> => {
+const reconstruct = async (
+  cfg: MwmaeConfig,
+  params: HostParams,
+  x: HostTensor,
+  noise: HostTensor,
+  backend: Backend,
+): Promise<ReconstructionViews> => {
   const f = await jit(
     ({ p, x: xs, noise: u }: { p: MwmaeParams; x: Tensor<readonly [1, number, number]>; noise: Tensor<readonly [1, number]> }) => {
       const o = forwardMae(p, cfg)(xs, u);
@@ -221,7 +253,8 @@ const run = async (f: Flags): Promise<number> => {
   const backend = chooseBackend(backendName);
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const progress = f.progress ?? "auto";
-  if (!(progressModes as ReadonlyArray<string>).includes(progress)) throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${progress}"`);
+  if (!(progressModes as ReadonlyArray<string>).includes(progress))
+    throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${progress}"`);
   const out = f.out ?? join("runs", mode === "quick" ? "demo-quick" : "demo");
   mkdirSync(out, { recursive: true });
   const started = new Date();
@@ -250,7 +283,9 @@ const run = async (f: Flags): Promise<number> => {
         return exitCodes.failure;
       }
       if (!outcome.right.finished) {
-        process.stderr.write(`mwmae demo: stopped at step ${outcome.right.state.step} of ${plan.steps}; run the same command again to resume\n`);
+        process.stderr.write(
+          `mwmae demo: stopped at step ${outcome.right.state.step} of ${plan.steps}; run the same command again to resume\n`,
+        );
         return signal === "SIGTERM" ? 143 : 130;
       }
       outcomes[kind] = outcome.right;
@@ -265,7 +300,8 @@ const run = async (f: Flags): Promise<number> => {
       const frontEnd = hearModel(setups.mwmae.model, mw.state.params, { backend: backend.right }).frontEnd;
       const parts: HostTensor[] = [];
       // In slices: the front-end's framing buffer must stay under a backend buffer's 2^24 elements.
-      for (let from = 0; from < clips.length; from += frontEndClips) parts.push(await frontEnd(audioBatch(clips.slice(from, from + frontEndClips).map((c) => c.samples))));
+      for (let from = 0; from < clips.length; from += frontEndClips)
+        parts.push(await frontEnd(audioBatch(clips.slice(from, from + frontEndClips).map((c) => c.samples))));
       return { ...t, clips, samples: clips[0]!.samples.length, logmels: joinRows(parts) };
     });
     const random = await freshState(setups.mwmae);
@@ -276,7 +312,9 @@ const run = async (f: Flags): Promise<number> => {
     ];
     const embedded: Array<{ name: string; x: HostTensor }> = [];
     for (const e of encoders) {
-      const x = await clock.time(`embed ${task.clips.length} clips: ${e.name}`, () => sceneEmbeddings(e.cfg, e.params, task.logmels, task.samples, backend.right));
+      const x = await clock.time(`embed ${task.clips.length} clips: ${e.name}`, () =>
+        sceneEmbeddings(e.cfg, e.params, task.logmels, task.samples, backend.right),
+      );
       embedded.push({ name: e.name, x });
     }
 
@@ -288,11 +326,22 @@ const run = async (f: Flags): Promise<number> => {
     for (const e of embedded) {
       const r = await clock.time(`linear probe (${plan.probeEpochs} epochs): ${e.name}`, () =>
         linearProbe(
-          { train: split(e.x, 0, n.train), valid: split(e.x, n.train, n.train + n.valid), test: split(e.x, n.train + n.valid, task.clips.length) },
+          {
+            train: split(e.x, 0, n.train),
+            valid: split(e.x, n.train, n.train + n.valid),
+            test: split(e.x, n.train + n.valid, task.clips.length),
+          },
           { epochs: plan.probeEpochs, classes: task.classes.length },
         ),
       );
-      rows.push({ model: e.name, dim: e.x.shape[1]!, trainAccuracy: r.trainAccuracy, validAccuracy: r.validAccuracy, testAccuracy: r.testAccuracy, bestEpoch: r.bestEpoch });
+      rows.push({
+        model: e.name,
+        dim: e.x.shape[1]!,
+        trainAccuracy: r.trainAccuracy,
+        validAccuracy: r.validAccuracy,
+        testAccuracy: r.testAccuracy,
+        bestEpoch: r.bestEpoch,
+      });
     }
     const probe = { classes: task.classes.length, sizes: n, rows };
 
@@ -303,7 +352,10 @@ const run = async (f: Flags): Promise<number> => {
       const shown = n.train + n.valid; // the first test clip
       const x = rowsOf(task.logmels, shown, shown + 1);
       const noise = await realize(uniform(key(maskSeed), [1, geometry(setups.mwmae.model).patches] as const));
-      const views = { mwmae: await reconstruct(mw.setup.model, mw.state.params, x, noise, backend.right), mae: await reconstruct(mae.setup.model, mae.state.params, x, noise, backend.right) };
+      const views = {
+        mwmae: await reconstruct(mw.setup.model, mw.state.params, x, noise, backend.right),
+        mae: await reconstruct(mae.setup.model, mae.state.params, x, noise, backend.right),
+      };
       const v = views.mwmae;
       let lo = Infinity;
       let hi = -Infinity;
@@ -312,7 +364,9 @@ const run = async (f: Flags): Promise<number> => {
         hi = Math.max(hi, value);
       }
       const png = (data: Float32Array, greyed?: (r: number, c: number) => boolean) =>
-        pngDataUri(heatmapPng(data, v.rows, v.cols, { range: [lo, hi], scale: 3, flipRows: true, ...(greyed === undefined ? {} : { greyed }) }));
+        pngDataUri(
+          heatmapPng(data, v.rows, v.cols, { range: [lo, hi], scale: 3, flipRows: true, ...(greyed === undefined ? {} : { greyed }) }),
+        );
       const curve = (o: RunOutcome, dir: string) => {
         const records = readLog(runFiles(dir).log);
         const tail = records.slice(-10);
@@ -333,10 +387,16 @@ const run = async (f: Flags): Promise<number> => {
         reconstruction: [
           { markup: png(v.original), caption: "input" },
           { markup: png(v.original, v.masked), caption: "masked input (what the encoder sees)" },
-          { markup: png(views.mwmae.reconstruction), caption: `MW-MAE reconstruction (masked-patch MSE ${views.mwmae.maskedMse.toFixed(4)})` },
+          {
+            markup: png(views.mwmae.reconstruction),
+            caption: `MW-MAE reconstruction (masked-patch MSE ${views.mwmae.maskedMse.toFixed(4)})`,
+          },
           { markup: png(views.mae.reconstruction), caption: `MAE reconstruction (masked-patch MSE ${views.mae.maskedMse.toFixed(4)})` },
         ],
-        windows: [mw.setup.model, mae.setup.model].map((cfg) => ({ markup: windowLayoutSvg(geometry(cfg).windows, geometry(cfg).patches), caption: windowsCaption(cfg) })),
+        windows: [mw.setup.model, mae.setup.model].map((cfg) => ({
+          markup: windowLayoutSvg(geometry(cfg).windows, geometry(cfg).patches),
+          caption: windowsCaption(cfg),
+        })),
         config: {
           mode,
           backend: backend.right.name,
@@ -352,7 +412,17 @@ const run = async (f: Flags): Promise<number> => {
     const summary = { mode, backend: backend.right.name, steps: plan.steps, probe, phases: clock.done, report: reportPath };
     const saved = writeFileAtomic(join(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     if (E.isLeft(saved)) throw new Error(`${join(out, "summary.json")}: ${saved.left.message}`);
-    process.stdout.write([...probeTableText(probe), "", ...phaseTableText(clock.done), "", `report: ${reportPath}`, `summary: ${join(out, "summary.json")}`, ""].join("\n"));
+    process.stdout.write(
+      [
+        ...probeTableText(probe),
+        "",
+        ...phaseTableText(clock.done),
+        "",
+        `report: ${reportPath}`,
+        `summary: ${join(out, "summary.json")}`,
+        "",
+      ].join("\n"),
+    );
     return exitCodes.ok;
   } finally {
     process.off("SIGINT", onSignal);

@@ -12,7 +12,16 @@ import * as E from "fp-ts/lib/Either.js";
 import { findWavFiles, loadClip } from "../audio/node.js";
 import { reference } from "../backends/index.js";
 import { embedClips, type ClipEmbedding, type HearModel } from "../hear/index.js";
-import { isTaskFolder, loadModel, readTask, writeClipFiles, writeTaskClipFiles, writeTaskMetadata, type HearTask, type TaskSplit } from "../hear/node.js";
+import {
+  isTaskFolder,
+  loadModel,
+  readTask,
+  writeClipFiles,
+  writeTaskClipFiles,
+  writeTaskMetadata,
+  type HearTask,
+  type TaskSplit,
+} from "../hear/node.js";
 import type { MwmaeConfig } from "../models/mwmae/index.js";
 import { backendNames, chooseBackend } from "../train/index.js";
 import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
@@ -71,7 +80,9 @@ const jobsOf = async (input: string): Promise<E.Either<string, Job[]>> => {
     if (E.isLeft(task)) return E.left(task.left.message);
     const t = task.right;
     return E.right(
-      t.splits.flatMap((split) => Object.keys(split.labels).map((clip) => ({ path: join(split.audioDir, clip), name: clip, task: { task: t, split, clip } }))),
+      t.splits.flatMap((split) =>
+        Object.keys(split.labels).map((clip) => ({ path: join(split.audioDir, clip), name: clip, task: { task: t, split, clip } })),
+      ),
     );
   }
   const files = await findWavFiles(input)();
@@ -83,7 +94,9 @@ const jobsOf = async (input: string): Promise<E.Either<string, Job[]>> => {
 /** The JSON line of one clip: float32 values, as the .npy files hold them. */
 const jsonLine = (file: string, c: ClipEmbedding): string => {
   const width = c.embeddings.shape[1];
-  const rows = Array.from({ length: c.embeddings.shape[0] }, (_, i) => Array.from(c.embeddings.data.subarray(i * width, (i + 1) * width), Math.fround));
+  const rows = Array.from({ length: c.embeddings.shape[0] }, (_, i) =>
+    Array.from(c.embeddings.data.subarray(i * width, (i + 1) * width), Math.fround),
+  );
   return `${JSON.stringify({ file, scene: Array.from(c.scene, Math.fround), timestamps: Array.from(c.timestampsMs, Math.fround), embeddings: rows })}\n`;
 };
 
@@ -98,7 +111,10 @@ const embedOne = async (job: Job, model: HearModel, out: string | undefined, jso
     return E.left(`${job.path}: cannot embed: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (out !== undefined) {
-    const written = job.task === undefined ? writeClipFiles(join(out, job.name), embedded) : writeTaskClipFiles(out, job.task.task, job.task.split, job.task.clip, embedded);
+    const written =
+      job.task === undefined
+        ? writeClipFiles(join(out, job.name), embedded)
+        : writeTaskClipFiles(out, job.task.task, job.task.split, job.task.clip, embedded);
     if (E.isLeft(written)) return E.left(written.left.message);
   }
   if (json) process.stdout.write(jsonLine(job.path, embedded));
@@ -114,10 +130,12 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (f.checkpoint === undefined) throw new UsageError("--checkpoint FILE is required");
   if (f.out === undefined && f.json !== true) throw new UsageError("nothing to do: give --out DIR, --json, or both");
   if (positionals.length === 0) throw new UsageError("no input: give WAV files, folders or HEAR task folders");
-  if (f.precision !== undefined && f.precision !== "f32" && f.precision !== "f64") throw new UsageError(`--precision: expected f32 or f64, got "${f.precision}"`);
+  if (f.precision !== undefined && f.precision !== "f32" && f.precision !== "f64")
+    throw new UsageError(`--precision: expected f32 or f64, got "${f.precision}"`);
   const backendName = f.backend ?? "reference";
   if (f.precision !== undefined && backendName !== "reference") throw new UsageError("--precision applies to the reference backend only");
-  const backend = backendName === "reference" ? E.right(reference({ precision: f.precision === "f64" ? "f64" : "f32" })) : chooseBackend(backendName);
+  const backend =
+    backendName === "reference" ? E.right(reference({ precision: f.precision === "f64" ? "f64" : "f32" })) : chooseBackend(backendName);
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const maxChunksPerRun = intFlag("chunks", f.chunks, 16);
   let config: MwmaeConfig | undefined;

@@ -10,7 +10,15 @@ import * as E from "fp-ts/lib/Either.js";
 import { optimize, schedule } from "../compile/index.js";
 import type { HostTensor } from "../ir/index.js";
 import { decodeSafetensors } from "../io/index.js";
-import { decodeOfficialConfig, geometry, paramCount, paramShapes, pretrainLoss, treeFromFlat, type MwmaeConfig } from "../models/mwmae/index.js";
+import {
+  decodeOfficialConfig,
+  geometry,
+  paramCount,
+  paramShapes,
+  pretrainLoss,
+  treeFromFlat,
+  type MwmaeConfig,
+} from "../models/mwmae/index.js";
 import { defaultDecayMask } from "../optim/index.js";
 import { size } from "../shape/index.js";
 import { spec, topo, trace } from "../trace/index.js";
@@ -89,7 +97,13 @@ export const graphSummary = (cfg: MwmaeConfig) => {
   const byOp: Record<string, number> = {};
   for (const n of nodes) byOp[n.op] = (byOp[n.op] ?? 0) + 1;
   const sorted = Object.fromEntries(Object.entries(byOp).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
-  return { batch: 1, what: "pre-training loss (forward)", nodes: nodes.length, byOp: sorted, kernels: schedule(optimize(graph)).kernels.length };
+  return {
+    batch: 1,
+    what: "pre-training loss (forward)",
+    nodes: nodes.length,
+    byOp: sorted,
+    kernels: schedule(optimize(graph)).kernels.length,
+  };
 };
 
 /** A config recorded in a checkpoint: ours (training metadata) or an official `config` entry. */
@@ -123,12 +137,20 @@ const run = async (f: Flags): Promise<number> => {
   let checkpoint: Record<string, unknown> | undefined;
   if (f.checkpoint !== undefined) {
     const path = f.checkpoint;
-    const checked = E.chain((flat: Record<string, HostTensor>) => E.map(() => Object.keys(flat).length)(paramsFromTensors(cfg, flat, path)))(readTensors(path));
+    const checked = E.chain((flat: Record<string, HostTensor>) =>
+      E.map(() => Object.keys(flat).length)(paramsFromTensors(cfg, flat, path)),
+    )(readTensors(path));
     if (E.isLeft(checked)) {
       process.stderr.write(`mwmae inspect: ${checked.left}\n`);
       return exitCodes.failure;
     }
-    checkpoint = { file: path, format: weightsFormat(path), tensors: checked.right, matchesConfig: true, ...(recorded?.step === undefined ? {} : { step: recorded.step }) };
+    checkpoint = {
+      file: path,
+      format: weightsFormat(path),
+      tensors: checked.right,
+      matchesConfig: true,
+      ...(recorded?.step === undefined ? {} : { step: recorded.step }),
+    };
   }
   const g = geometry(cfg);
   const report = {
@@ -172,7 +194,9 @@ const describe = (r: {
     "",
     "decoder heads (every block):",
     ...r.heads.map((h) =>
-      h.global ? `  head ${h.head}: global (all ${r.n} patches)` : `  head ${h.head}: window ${h.window} → ${h.windows} windows, ${h.biasEntries} relative-position biases`,
+      h.global
+        ? `  head ${h.head}: global (all ${r.n} patches)`
+        : `  head ${h.head}: window ${h.window} → ${h.windows} windows, ${h.biasEntries} relative-position biases`,
     ),
     "",
     "parameters (official count, sin-cos tables included):",
@@ -181,11 +205,17 @@ const describe = (r: {
   ];
   if (r.graph !== undefined) {
     const ops = Object.entries(r.graph.byOp).map(([op, n]) => `${op} ${n}`);
-    lines.push("", `graph: ${r.graph.what}, batch ${r.graph.batch}: ${r.graph.nodes} nodes, ${r.graph.kernels} kernels after passes and fusion`);
+    lines.push(
+      "",
+      `graph: ${r.graph.what}, batch ${r.graph.batch}: ${r.graph.nodes} nodes, ${r.graph.kernels} kernels after passes and fusion`,
+    );
     for (let i = 0; i < ops.length; i += 8) lines.push(`  ${ops.slice(i, i + 8).join(", ")}`);
   }
   if (r.checkpoint !== undefined) {
-    lines.push("", `checkpoint ${String(r.checkpoint["file"])} (${String(r.checkpoint["format"])}): ${String(r.checkpoint["tensors"])} tensors, parameters match the config${r.checkpoint["step"] === undefined ? "" : `, step ${String(r.checkpoint["step"])}`}`);
+    lines.push(
+      "",
+      `checkpoint ${String(r.checkpoint["file"])} (${String(r.checkpoint["format"])}): ${String(r.checkpoint["tensors"])} tensors, parameters match the config${r.checkpoint["step"] === undefined ? "" : `, step ${String(r.checkpoint["step"])}`}`,
+    );
   }
   return lines.join("\n");
 };

@@ -98,7 +98,11 @@ export const readConfigFile = (path: string): E.Either<string, MwmaeConfig> => {
   }
   const record = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
   const decoded =
-    "model_class" in record ? decodeOfficialConfig(path)(json) : "model" in record ? decodeConfig(`${path} (model)`)(record["model"]) : decodeConfig(path)(json);
+    "model_class" in record
+      ? decodeOfficialConfig(path)(json)
+      : "model" in record
+        ? decodeConfig(`${path} (model)`)(record["model"])
+        : decodeConfig(path)(json);
   return E.mapLeft(showConfigError)(decoded);
 };
 
@@ -109,7 +113,11 @@ const override = (base: MwmaeConfig, f: ModelFlags): unknown => {
   const [frames, mels] = f.input === undefined ? [base.input.frames, base.input.mels] : pair("input", f.input);
   const [time, freq] = f.patch === undefined ? [base.patch.time, base.patch.freq] : pair("patch", f.patch);
   const encoder =
-    f.encoder === undefined ? base.encoder : f.encoder in encoderSizes ? { ...encoderSizes[f.encoder as EncoderSize] } : triple("encoder", f.encoder);
+    f.encoder === undefined
+      ? base.encoder
+      : f.encoder in encoderSizes
+        ? { ...encoderSizes[f.encoder as EncoderSize] }
+        : triple("encoder", f.encoder);
   const decoder = f.decoder === undefined ? base.decoder : { ...triple("decoder", f.decoder), windows: base.decoder.windows };
   const windows =
     f.windows === undefined

@@ -104,7 +104,8 @@ const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, "").re
 const startFrom = (f: Flags): E.Either<string, RunStart> => {
   if (f.resume === true) {
     const given = [...Object.keys(trainOptions), ...Object.keys(modelOptions)].find((k) => f[k as keyof Flags] !== undefined);
-    if (given !== undefined) throw new UsageError(`--${given} cannot be combined with --resume: a resumed run keeps the configuration in its checkpoint`);
+    if (given !== undefined)
+      throw new UsageError(`--${given} cannot be combined with --resume: a resumed run keeps the configuration in its checkpoint`);
     return E.right({ kind: "resume" });
   }
   const model = resolveModel(f);
@@ -163,7 +164,8 @@ const summary = (dir: string, out: RunOutcome, signal: string | undefined) => {
 const run = async (f: Flags): Promise<number> => {
   if (f.resume === true && f.out === undefined) throw new UsageError("--resume needs --out DIR, the run folder to continue");
   const mode = f.progress ?? "auto";
-  if (!(progressModes as ReadonlyArray<string>).includes(mode)) throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${mode}"`);
+  if (!(progressModes as ReadonlyArray<string>).includes(mode))
+    throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${mode}"`);
   const backend = chooseBackend(f.backend ?? "wasm");
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const stopAfter = f["stop-after"] === undefined ? undefined : intFlag("stop-after", f["stop-after"], 0, 0);
@@ -184,7 +186,14 @@ const run = async (f: Flags): Promise<number> => {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const outcome = await runPretraining({ dir, start: start.right, backend: backend.right, progress, stopAfter, shouldStop: () => signal !== undefined });
+    const outcome = await runPretraining({
+      dir,
+      start: start.right,
+      backend: backend.right,
+      progress,
+      stopAfter,
+      shouldStop: () => signal !== undefined,
+    });
     if (E.isLeft(outcome)) {
       process.stderr.write(`mwmae pretrain: ${outcome.left}\n`);
       return exitCodes.failure;
@@ -193,14 +202,19 @@ const run = async (f: Flags): Promise<number> => {
     const s = summary(dir, out, signal);
     for (const c of out.skippedCheckpoints) process.stderr.write(`mwmae pretrain: passed over a damaged checkpoint: ${c}\n`);
     if (out.skippedFiles.length > 0) {
-      process.stderr.write(`mwmae pretrain: skipped ${out.skippedFiles.length} audio file(s):\n${out.skippedFiles.map((e) => `  ${e.message}\n`).join("")}`);
+      process.stderr.write(
+        `mwmae pretrain: skipped ${out.skippedFiles.length} audio file(s):\n${out.skippedFiles.map((e) => `  ${e.message}\n`).join("")}`,
+      );
     }
     if (f.json === true) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     else {
-      const status = out.finished ? `done: ${out.state.step} steps` : `stopped at step ${out.state.step} of ${out.setup.train.steps}; resume with: mwmae pretrain --resume --out ${dir}`;
+      const status = out.finished
+        ? `done: ${out.state.step} steps`
+        : `stopped at step ${out.state.step} of ${out.setup.train.steps}; resume with: mwmae pretrain --resume --out ${dir}`;
       const lines = [status, `checkpoint: ${out.checkpoint}`, `log: ${s.log}`, `loss curve: ${s.lossCurve}`];
       if (s.flax !== null) lines.push(`flax params: ${s.flax}`);
-      if (s.secondsPerStep !== null) lines.push(`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.right.name}`);
+      if (s.secondsPerStep !== null)
+        lines.push(`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.right.name}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     }
     return signal === undefined ? exitCodes.ok : signal === "SIGINT" ? 130 : 143;

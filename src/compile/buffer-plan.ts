@@ -8,7 +8,11 @@
 import { BYTES_PER_ELEMENT, type BufferInfo, type BufferPlan, type Kernel } from "./kernel-ir.js";
 
 /** Plans slots for the kernel outputs of a schedule. */
-export const planBuffers = (buffers: ReadonlyArray<BufferInfo>, kernels: ReadonlyArray<Kernel>, outputs: ReadonlyArray<number>): BufferPlan => {
+export const planBuffers = (
+  buffers: ReadonlyArray<BufferInfo>,
+  kernels: ReadonlyArray<Kernel>,
+  outputs: ReadonlyArray<number>,
+): BufferPlan => {
   const lastUse = new Map<number, number>(buffers.map((b) => [b.id, -1]));
   kernels.forEach((k, i) => k.inputs.forEach((b) => lastUse.set(b, i)));
   const end = kernels.length;

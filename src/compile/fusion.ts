@@ -43,8 +43,28 @@ const transcendental = new Set<OpName>(["exp", "log", "sin", "cos", "sqrt", "tan
 const freeOps = new Set<OpName>(["reshape", "permute", "expand", "slice", "pad", "concat", "gather", "stopGradient", "iota", "cast"]);
 /** Ops a reduction's value may flow through into an epilogue: each element is read at most once. */
 const epilogueOps = new Set<OpName>([
-  "neg", "exp", "log", "sin", "cos", "sqrt", "tanh", "erf", "add", "sub", "mul", "div", "pow", "maximum", "less", "equal",
-  "select", "cast", "stopGradient", "reshape", "permute", "slice",
+  "neg",
+  "exp",
+  "log",
+  "sin",
+  "cos",
+  "sqrt",
+  "tanh",
+  "erf",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "less",
+  "equal",
+  "select",
+  "cast",
+  "stopGradient",
+  "reshape",
+  "permute",
+  "slice",
 ]);
 
 /** Work of an inlined expression above which a repeated evaluation earns a buffer. */
@@ -59,10 +79,14 @@ export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions
   const order = topo(graph.outputs);
   const outputs = new Set(graph.outputs);
   const position = new Map(order.map((n, i) => [n, i]));
-  const sources = new Set(order.filter((n) => n.op === "input" || (n.op === "constant" && size(n.shape) > 1) || (n.op === "constant" && outputs.has(n))));
+  const sources = new Set(
+    order.filter((n) => n.op === "input" || (n.op === "constant" && size(n.shape) > 1) || (n.op === "constant" && outputs.has(n))),
+  );
   const isLeaf = (n: Node): boolean => n.op === "input" || n.op === "constant";
   const forced = options.roots ?? new Set<Node>();
-  const roots = new Set<Node>(order.filter((n) => !isLeaf(n) && (options.fuse === false || outputs.has(n) || reductions.has(n.op) || forced.has(n))));
+  const roots = new Set<Node>(
+    order.filter((n) => !isLeaf(n) && (options.fuse === false || outputs.has(n) || reductions.has(n.op) || forced.has(n))),
+  );
   if (options.fuse === false) return { roots, sources };
 
   const consumers = new Map<Node, Node[]>();
@@ -72,7 +96,8 @@ export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions
   /** The node a consumer's read lands on once free movement ops are seen through. */
   const producer = (x: Node): Node => {
     let p = x;
-    while (!roots.has(p) && !isLeaf(p) && (p.op === "reshape" || p.op === "permute" || p.op === "expand" || p.op === "slice")) p = p.inputs[0]!;
+    while (!roots.has(p) && !isLeaf(p) && (p.op === "reshape" || p.op === "permute" || p.op === "expand" || p.op === "slice"))
+      p = p.inputs[0]!;
     return p;
   };
   const inlinable = (n: Node): boolean => !roots.has(n) && !isLeaf(n);

@@ -46,13 +46,13 @@ export const atomKey = (a: Atom): string => {
       ? "t"
       : a.kind === "lane"
         ? `t${a.axis}`
-      : a.kind === "loop"
-        ? `r${a.id}`
-        : a.kind === "value"
-          ? `v(${a.key})`
-          : a.kind === "clamp"
-            ? `clamp(${indexKey(a.x)},${a.hi})`
-            : `${a.kind}(${indexKey(a.x)},${a.by})`;
+        : a.kind === "loop"
+          ? `r${a.id}`
+          : a.kind === "value"
+            ? `v(${a.key})`
+            : a.kind === "clamp"
+              ? `clamp(${indexKey(a.x)},${a.hi})`
+              : `${a.kind}(${indexKey(a.x)},${a.by})`;
   keys.set(a, k);
   return k;
 };
@@ -228,7 +228,8 @@ export const atomsOf = (x: Index, visit: (a: Atom) => void): void => {
 
 /** Readable form: `⌊t/64⌋·32 + r0`. */
 export const showIndex = (x: Index, showValue: (e: Expr) => string): string => {
-  const grouped = (y: Index): string => (y.terms.length === 1 && y.offset === 0 && y.terms[0]!.coef === 1 ? showIndex(y, showValue) : `(${showIndex(y, showValue)})`);
+  const grouped = (y: Index): string =>
+    y.terms.length === 1 && y.offset === 0 && y.terms[0]!.coef === 1 ? showIndex(y, showValue) : `(${showIndex(y, showValue)})`;
   const atom = (a: Atom): string => {
     switch (a.kind) {
       case "thread":
@@ -248,8 +249,9 @@ export const showIndex = (x: Index, showValue: (e: Expr) => string): string => {
     }
   };
   const factorOf = (a: Atom): string => (a.kind === "mod" ? `(${atom(a)})` : atom(a));
-  const parts = x.terms.map((t) => (t.coef === 1 ? atom(t.atom) : t.coef === -1 ? `-${factorOf(t.atom)}` : `${t.coef}·${factorOf(t.atom)}`));
+  const parts = x.terms.map((t) =>
+    t.coef === 1 ? atom(t.atom) : t.coef === -1 ? `-${factorOf(t.atom)}` : `${t.coef}·${factorOf(t.atom)}`,
+  );
   if (x.offset !== 0 || parts.length === 0) parts.push(String(x.offset));
   return parts.join(" + ").replace(/\+ -/g, "- ");
 };
-

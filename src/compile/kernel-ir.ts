@@ -28,7 +28,14 @@ export type Expr =
    * `acc = init; for r<loop> in [0, extent): acc = op(acc, body)`; with `count`, the loop stops after
    * `count` trips (a per-thread bound, at most `extent`: segment sums of a scatter-add).
    */
-  | { readonly kind: "reduce"; readonly op: ReduceOp; readonly loop: number; readonly extent: number; readonly body: Expr; readonly count?: Expr };
+  | {
+      readonly kind: "reduce";
+      readonly op: ReduceOp;
+      readonly loop: number;
+      readonly extent: number;
+      readonly body: Expr;
+      readonly count?: Expr;
+    };
 
 export type ExprKind = Expr["kind"];
 export type ExprOf<K extends ExprKind> = Extract<Expr, { readonly kind: K }>;

@@ -212,7 +212,8 @@ export const lowering: { readonly [K in OpName]: Rule<K> } = {
     const [base, ix, upd] = [input(node, 0), input(node, 1), input(node, 2)];
     const a = normAxis("scatterAdd", node.shape, node.attrs.axis);
     const src = ix.op === "expand" ? input(ix, 0) : ix;
-    if (src.op === "constant" && src.shape.length === ix.shape.length && src.shape[a] === ix.shape[a]) return segmentSum(node, src as Node<"constant">, index, ctx, a);
+    if (src.op === "constant" && src.shape.length === ix.shape.length && src.shape[a] === ix.shape[a])
+      return segmentSum(node, src as Node<"constant">, index, ctx, a);
     const loop = ctx.loop();
     const at = index.map((i, d) => (d === a ? loopIndex(loop, ix.shape[a]!) : i));
     const hit: Expr = { kind: "compare", op: "equal", a: ctx.at(ix, at), b: idx(index[a]!) };

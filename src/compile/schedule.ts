@@ -81,12 +81,22 @@ const scheduleOnce = (graph: Graph, options: FusionOptions): Program => {
   for (const n of order) {
     if (!sources.has(n) && !roots.has(n)) continue;
     if (size(n.shape) > MAX_ELEMENTS) {
-      throw new BufferLimitError(`${n.op}:${n.dtype}[${n.shape.join(",")}] has ${size(n.shape)} elements; a buffer holds at most ${MAX_ELEMENTS} (float32 index arithmetic)`);
+      throw new BufferLimitError(
+        `${n.op}:${n.dtype}[${n.shape.join(",")}] has ${size(n.shape)} elements; a buffer holds at most ${MAX_ELEMENTS} (float32 index arithmetic)`,
+      );
     }
     const role = n.op === "input" ? "input" : n.op === "constant" ? "constant" : outputs.has(n) ? "output" : "intermediate";
     const inputIndex = n.op === "input" ? graph.inputs.indexOf(n as Node<"input">) : undefined;
     bufferOf.set(n, buffers.length);
-    buffers.push({ id: buffers.length, role, shape: n.shape, dtype: n.dtype, size: size(n.shape), node: n, ...(inputIndex === undefined ? {} : { inputIndex }) });
+    buffers.push({
+      id: buffers.length,
+      role,
+      shape: n.shape,
+      dtype: n.dtype,
+      size: size(n.shape),
+      node: n,
+      ...(inputIndex === undefined ? {} : { inputIndex }),
+    });
   }
 
   const kernels: Kernel[] = [];

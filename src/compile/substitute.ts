@@ -51,7 +51,14 @@ export const substituteExpr = (e: Expr, f: AtomMap): Expr => {
       case "select":
         return { kind: "select", cond: go(x.cond), a: go(x.a), b: go(x.b) };
       case "reduce":
-        return { kind: "reduce", op: x.op, loop: x.loop, extent: x.extent, body: go(x.body), ...(x.count === undefined ? {} : { count: go(x.count) }) };
+        return {
+          kind: "reduce",
+          op: x.op,
+          loop: x.loop,
+          extent: x.extent,
+          body: go(x.body),
+          ...(x.count === undefined ? {} : { count: go(x.count) }),
+        };
     }
   };
   return go(e);

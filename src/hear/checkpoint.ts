@@ -69,7 +69,8 @@ const looksLikeSafetensors = (b: Uint8Array): boolean => {
   return b[8] === 0x7b && n + 8n <= BigInt(b.length);
 };
 /** A Flax state dict is a msgpack map: fixmap (0x80–0x8f), map16 (0xde) or map32 (0xdf). */
-const looksLikeMsgpackMap = (b: Uint8Array): boolean => b.length > 0 && ((b[0]! >= 0x80 && b[0]! <= 0x8f) || b[0] === 0xde || b[0] === 0xdf);
+const looksLikeMsgpackMap = (b: Uint8Array): boolean =>
+  b.length > 0 && ((b[0]! >= 0x80 && b[0]! <= 0x8f) || b[0] === 0xde || b[0] === 0xdf);
 
 const formatMessage = (e: FormatError): string => (e.field === "" ? e.message : `${e.field}: ${e.message}`);
 

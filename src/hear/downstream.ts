@@ -15,7 +15,25 @@
 
 import { jit, realize, reference, type Backend } from "../backends/index.js";
 import { valueAndGrad } from "../autodiff/index.js";
-import { add, broadcastTo, div, exp, log, logSoftmax, matmul, maximum, mean, mul, neg, relu, sqrt, sub, sum, type HostTensor, type Tensor } from "../ir/index.js";
+import {
+  add,
+  broadcastTo,
+  div,
+  exp,
+  log,
+  logSoftmax,
+  matmul,
+  maximum,
+  mean,
+  mul,
+  neg,
+  relu,
+  sqrt,
+  sub,
+  sum,
+  type HostTensor,
+  type Tensor,
+} from "../ir/index.js";
 import { adamw, adamwInit, type AdamWState } from "../optim/index.js";
 import { bits, fold, key, normal, split, uniform, type Key } from "../random/index.js";
 import { meanAveragePrecision, top1Accuracy } from "./metrics.js";
@@ -72,7 +90,8 @@ const bnMomentum = 0.1;
  */
 export const initDownstreamMlp = (k: Key, d: number, hidden: number, classes: number): Promise<DownstreamMlp<HostTensor>> => {
   const [k1, k2, k3, k4] = split(k, 4) as [Key, Key, Key, Key];
-  const xavier = (kk: Key, fanIn: number, fanOut: number, gain: number) => mul(normal(kk, [fanIn, fanOut] as const), gain * Math.sqrt(2 / (fanIn + fanOut)));
+  const xavier = (kk: Key, fanIn: number, fanOut: number, gain: number) =>
+    mul(normal(kk, [fanIn, fanOut] as const), gain * Math.sqrt(2 / (fanIn + fanOut)));
   const bias = (kk: Key, fanIn: number, n: number) => uniform(kk, [n] as const, { min: -1 / Math.sqrt(fanIn), max: 1 / Math.sqrt(fanIn) });
   return realize({
     hidden: { kernel: xavier(k1, d, hidden, 1), bias: bias(k2, d, hidden) },
@@ -172,7 +191,14 @@ export const trainDownstream = async (
   };
   let state = adamwInit(params) as AdamWState<DownstreamMlp<HostTensor>, HostTensor>;
   const opt = adamw({ learningRate: options.learningRate ?? 1e-4, weightDecay: 0 });
-  type StepArgs = { p: DownstreamMlp<Tensor>; r: BatchNormStats<Tensor>; s: AdamWState<DownstreamMlp<Tensor>>; x: Tensor; y: Tensor; keep: Tensor };
+  type StepArgs = {
+    p: DownstreamMlp<Tensor>;
+    r: BatchNormStats<Tensor>;
+    s: AdamWState<DownstreamMlp<Tensor>>;
+    x: Tensor;
+    y: Tensor;
+    keep: Tensor;
+  };
   type Run = (args: unknown) => Promise<unknown>;
   const mask = (b: number, data = new Float32Array(b * hidden)): HostTensor => ({ shape: [b, hidden], dtype: "f32", data });
   const stepFor = perSize(
@@ -206,7 +232,9 @@ export const trainDownstream = async (
       ) as unknown as Promise<Run>,
   );
   const logitsOf = async (p: DownstreamMlp<HostTensor>, r: BatchNormStats<HostTensor>, x: HostTensor): Promise<HostTensor> =>
-    (await (await evaluatorFor(x.shape[0]!))({ p, r, x })) as HostTensor;
+    (await (
+      await evaluatorFor(x.shape[0]!)
+    )({ p, r, x })) as HostTensor;
   let best = { score: -Infinity, epoch: 0, params, running };
   let stale = 0;
   let epochsRun = 0;
@@ -217,7 +245,16 @@ export const trainDownstream = async (
       if (b < 2) continue;
       const u = bits(fold(kDrop, stepIndex++), b * hidden);
       const keep = Float32Array.from(u, (w) => (w / 2 ** 32 >= dropout ? 1 / (1 - dropout) : 0));
-      const out = (await (await stepFor(b))({ p: params, r: running, s: state, x: rows(data.train.x, from, from + b), y: rows(data.train.targets, from, from + b), keep: mask(b, keep) })) as {
+      const out = (await (
+        await stepFor(b)
+      )({
+        p: params,
+        r: running,
+        s: state,
+        x: rows(data.train.x, from, from + b),
+        y: rows(data.train.targets, from, from + b),
+        keep: mask(b, keep),
+      })) as {
         p: DownstreamMlp<HostTensor>;
         r: BatchNormStats<HostTensor>;
         s: AdamWState<DownstreamMlp<HostTensor>, HostTensor>;
@@ -257,7 +294,10 @@ export const gridSearchDownstream = async (
   grid: ReadonlyArray<number> = dropoutGrid,
 ): Promise<{ readonly best: DownstreamResult; readonly all: ReadonlyArray<DownstreamResult> }> => {
   const noise = bits(fold(key(options.seed), 1), grid.length);
-  const order = grid.map((p, i) => ({ p, r: noise[i]! })).sort((a, b) => a.r - b.r).map((e) => e.p);
+  const order = grid
+    .map((p, i) => ({ p, r: noise[i]! }))
+    .sort((a, b) => a.r - b.r)
+    .map((e) => e.p);
   const all: DownstreamResult[] = [];
   for (const p of order) all.push(await trainDownstream(data, p, options));
   const best = all.reduce((a, b) => (b.validationScore > a.validationScore ? b : a));
@@ -270,7 +310,9 @@ export const gridSearchDownstream = async (
  * @example
  * foldRotations(["fold00", "fold01", "fold02"])[0]; // { test: "fold00", valid: "fold01", train: ["fold02"] }
  */
-export const foldRotations = (folds: ReadonlyArray<string>): Array<{ readonly test: string; readonly valid: string; readonly train: ReadonlyArray<string> }> => {
+export const foldRotations = (
+  folds: ReadonlyArray<string>,
+): Array<{ readonly test: string; readonly valid: string; readonly train: ReadonlyArray<string> }> => {
   const sorted = [...folds].sort();
   return sorted.map((test, i) => {
     const valid = sorted[(i + 1) % sorted.length]!;

@@ -60,7 +60,11 @@ export const embedLogmels = async (logmels: HostTensor, samples: number, model: 
   let chunk = 0;
   return chunked.map((c) => {
     const count = c.chunks.shape[0];
-    const mine: HostTensor = { shape: [count, ...features.shape.slice(1)], dtype: features.dtype, data: features.data.subarray(chunk * perChunk, (chunk + count) * perChunk) };
+    const mine: HostTensor = {
+      shape: [count, ...features.shape.slice(1)],
+      dtype: features.dtype,
+      data: features.data.subarray(chunk * perChunk, (chunk + count) * perChunk),
+    };
     chunk += count;
     const embeddings = joinChunks(mine, c.padFrames, unit);
     return {
@@ -91,7 +95,10 @@ export const embedClips = async (audio: ReadonlyArray<Float32Array> | HostTensor
  * @example
  * const scene = await getSceneEmbeddings([clipA, clipB], model); // shape [2, 3840] for MW-MAE-base
  */
-export const getSceneEmbeddings = async (audio: ReadonlyArray<Float32Array> | HostTensor, model: HearModel): Promise<HostTensor<readonly [number, number]>> => {
+export const getSceneEmbeddings = async (
+  audio: ReadonlyArray<Float32Array> | HostTensor,
+  model: HearModel,
+): Promise<HostTensor<readonly [number, number]>> => {
   const clips = await embedClips(audio, model);
   const width = model.sceneEmbeddingSize;
   const data = new Float32Array(clips.length * width);
@@ -113,7 +120,10 @@ export interface TimestampEmbeddings {
  * @example
  * const { embeddings, timestamps } = await getTimestampEmbeddings([clip], model); // [1, T, 3840], [1, T]
  */
-export const getTimestampEmbeddings = async (audio: ReadonlyArray<Float32Array> | HostTensor, model: HearModel): Promise<TimestampEmbeddings> => {
+export const getTimestampEmbeddings = async (
+  audio: ReadonlyArray<Float32Array> | HostTensor,
+  model: HearModel,
+): Promise<TimestampEmbeddings> => {
   const clips = await embedClips(audio, model);
   const frames = clips[0]?.embeddings.shape[0] ?? 0;
   const width = model.timestampEmbeddingSize;

@@ -13,7 +13,14 @@ import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
 import type { HostTensor } from "../ir/index.js";
-import { foldRotations, gridSearchDownstream, trainDownstream, type DownstreamOptions, type DownstreamResult, type TargetSet } from "./downstream.js";
+import {
+  foldRotations,
+  gridSearchDownstream,
+  trainDownstream,
+  type DownstreamOptions,
+  type DownstreamResult,
+  type TargetSet,
+} from "./downstream.js";
 import { hearError, type HearError } from "./error.js";
 import { decodeNpy } from "./npy.js";
 import { parseVocabulary, TaskMetadata } from "./task.js";
@@ -44,7 +51,8 @@ const readSplit = (dir: string, vocabulary: ReadonlyArray<string>): E.Either<Hea
     const arr = decodeNpy(new Uint8Array(readFileSync(path)), path);
     if (E.isLeft(arr)) return fail(path, arr.left.slice(path.length + 2));
     if (arr.right.shape.length !== 1) return fail(path, `a scene embedding must be 1-D, got shape (${arr.right.shape.join(", ")})`);
-    if (rows.length > 0 && arr.right.data.length !== rows[0]!.length) return fail(path, `width ${arr.right.data.length}, the others have ${rows[0]!.length}`);
+    if (rows.length > 0 && arr.right.data.length !== rows[0]!.length)
+      return fail(path, `width ${arr.right.data.length}, the others have ${rows[0]!.length}`);
     rows.push(Float32Array.from(arr.right.data));
     const labelPath = path.replace(/\.embedding\.npy$/, ".target-labels.json");
     let json: unknown;
@@ -92,7 +100,12 @@ export const readTaskEmbeddings = (dir: string): E.Either<HearError, TaskEmbeddi
                 parseVocabulary(vocab, vocabPath),
                 E.chain((vocabulary) =>
                   pipe(
-                    E.traverseArray((s: string) => pipe(readSplit(join(dir, s), vocabulary), E.map((set) => [s, set] as const)))(metadata.splits),
+                    E.traverseArray((s: string) =>
+                      pipe(
+                        readSplit(join(dir, s), vocabulary),
+                        E.map((set) => [s, set] as const),
+                      ),
+                    )(metadata.splits),
                     E.map((pairs) => ({ metadata, vocabulary, splits: Object.fromEntries(pairs) })),
                   ),
                 ),
@@ -119,7 +132,10 @@ const stack = (sets: ReadonlyArray<TargetSet>): TargetSet => {
 };
 
 /** Two-sided 95% Student-t quantiles for 1…30 degrees of freedom (beyond: the normal 1.96). */
-const t975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const t975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
+  2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /**
  * Mean and 95% half-width `t(0.975, n − 1) · s / √n` (s with n − 1), as the kit aggregates seeds.
@@ -164,10 +180,12 @@ export const evaluateTask = async (
   const { metadata } = task;
   const prediction = metadata.prediction_type;
   const rotations =
-    metadata.split_mode === "trainvaltest"
-      ? [{ test: "test", valid: "valid", train: ["train"] }]
-      : foldRotations(metadata.splits);
-  const dataOf = (r: (typeof rotations)[number]) => ({ train: stack(r.train.map((s) => task.splits[s]!)), valid: task.splits[r.valid]!, test: task.splits[r.test]! });
+    metadata.split_mode === "trainvaltest" ? [{ test: "test", valid: "valid", train: ["train"] }] : foldRotations(metadata.splits);
+  const dataOf = (r: (typeof rotations)[number]) => ({
+    train: stack(r.train.map((s) => task.splits[s]!)),
+    valid: task.splits[r.valid]!,
+    test: task.splits[r.test]!,
+  });
   const results: SeedScore[] = [];
   for (const seed of seeds) {
     const opts = { ...options, prediction, seed };

@@ -66,7 +66,10 @@ export const meanAveragePrecision = (scores: ArrayLike<number>, targets: ArrayLi
   const aps: number[] = [];
   for (let c = 0; c < classes; c++) {
     const column = Array.from({ length: n }, (_, i) => scores[i * classes + c]!);
-    const ap = averagePrecision(column, Array.from({ length: n }, (_, i) => targets[i * classes + c]! > 0));
+    const ap = averagePrecision(
+      column,
+      Array.from({ length: n }, (_, i) => targets[i * classes + c]! > 0),
+    );
     if (!Number.isNaN(ap)) aps.push(ap);
   }
   return aps.length === 0 ? NaN : aps.reduce((a, b) => a + b, 0) / aps.length;

@@ -114,7 +114,16 @@ export const hearModel = (config: MwmaeConfig, params: HostParams, options: Hear
     }
     return joinRows(outputs);
   };
-  return { sampleRate: hearSampleRate, sceneEmbeddingSize: width, timestampEmbeddingSize: width, config, params, backend, frontEnd, encode };
+  return {
+    sampleRate: hearSampleRate,
+    sceneEmbeddingSize: width,
+    timestampEmbeddingSize: width,
+    config,
+    params,
+    backend,
+    frontEnd,
+    encode,
+  };
 };
 
 /** Where `modelFromCheckpoint` takes the configuration from. */
@@ -132,7 +141,11 @@ export interface CheckpointModelOptions extends HearModelOptions {
  * @example
  * const model = modelFromCheckpoint(decodeCheckpoint(bytes, "w.msgpack"), "w.msgpack", { config });
  */
-export const modelFromCheckpoint = (file: CheckpointFile, source: string, options: CheckpointModelOptions = {}): E.Either<HearError, HearModel> =>
+export const modelFromCheckpoint = (
+  file: CheckpointFile,
+  source: string,
+  options: CheckpointModelOptions = {},
+): E.Either<HearError, HearModel> =>
   pipe(
     options.config !== undefined
       ? E.right<HearError, MwmaeConfig>(options.config)
@@ -140,7 +153,9 @@ export const modelFromCheckpoint = (file: CheckpointFile, source: string, option
           checkpointConfig(file, source),
           E.chain((c) => {
             const config = c ?? options.fallbackConfig;
-            return config !== undefined ? E.right(config) : E.left(hearError("config", source, "the checkpoint carries no configuration: give one"));
+            return config !== undefined
+              ? E.right(config)
+              : E.left(hearError("config", source, "the checkpoint carries no configuration: give one"));
           }),
         ),
     E.chain((config) =>
@@ -164,7 +179,10 @@ export const audioBatch = (audio: ReadonlyArray<Float32Array> | HostTensor): Hos
   const clips = audio as ReadonlyArray<Float32Array>;
   const samples = clips[0]?.length ?? 0;
   clips.forEach((c, i) => {
-    if (c.length !== samples) throw new RangeError(`audio: every sound must have the same length (HEAR API); sound 0 has ${samples} samples, sound ${i} has ${c.length}`);
+    if (c.length !== samples)
+      throw new RangeError(
+        `audio: every sound must have the same length (HEAR API); sound 0 has ${samples} samples, sound ${i} has ${c.length}`,
+      );
   });
   const data = new Float32Array(clips.length * samples);
   clips.forEach((c, i) => data.set(c, i * samples));

@@ -77,7 +77,8 @@ export const decodeNpy = (bytes: Uint8Array, source: string): E.Either<string, N
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`malformed header ${JSON.stringify(header.trim())}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    return fail(`malformed header ${JSON.stringify(header.trim())}`);
   if (descr !== "<f4" && descr !== "<f8" && descr !== "<i4") return fail(`unsupported dtype ${descr} (reads <f4, <f8, <i4)`);
   if (fortran === "True") return fail("Fortran-ordered arrays are not supported");
   const shape = shapeText
@@ -89,7 +90,8 @@ export const decodeNpy = (bytes: Uint8Array, source: string): E.Either<string, N
   const count = shape.reduce((a, b) => a * b, 1);
   const width = descr === "<f8" ? 8 : 4;
   const start = prefix + length;
-  if (bytes.length - start !== count * width) return fail(`holds ${bytes.length - start} data bytes, shape (${shapeText}) of ${descr} needs ${count * width}`);
+  if (bytes.length - start !== count * width)
+    return fail(`holds ${bytes.length - start} data bytes, shape (${shapeText}) of ${descr} needs ${count * width}`);
   const data = descr === "<f4" ? new Float32Array(count) : descr === "<f8" ? new Float64Array(count) : new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const at = start + i * width;

@@ -24,7 +24,12 @@ const write = (path: string, bytes: Uint8Array | string): E.Either<HearError, vo
       () => mkdirSync(dirname(path), { recursive: true }),
       (e) => hearError("write", dirname(path), `cannot create the folder: ${e instanceof Error ? e.message : String(e)}`),
     ),
-    E.chain(() => pipe(writeFileAtomic(path, bytes), E.mapLeft((e) => hearError("write", path, `cannot write: ${e.message}`)))),
+    E.chain(() =>
+      pipe(
+        writeFileAtomic(path, bytes),
+        E.mapLeft((e) => hearError("write", path, `cannot write: ${e.message}`)),
+      ),
+    ),
   );
 
 const sequence = (writes: ReadonlyArray<() => E.Either<HearError, void>>): E.Either<HearError, void> =>
@@ -51,7 +56,14 @@ export const writeClipFiles = (base: string, c: ClipEmbedding): E.Either<HearErr
 };
 
 /** The folder a task's embeddings go to. */
-export const taskOutputDir = (out: string, task: HearTask): string => join(out, task.dir.split(/[\\/]/).filter((p) => p !== "").pop() ?? "task");
+export const taskOutputDir = (out: string, task: HearTask): string =>
+  join(
+    out,
+    task.dir
+      .split(/[\\/]/)
+      .filter((p) => p !== "")
+      .pop() ?? "task",
+  );
 
 /** Copies the task's metadata, vocabulary and split files, as the kit does before embedding. */
 export const writeTaskMetadata = (out: string, task: HearTask): E.Either<HearError, void> => {
@@ -72,7 +84,13 @@ const labelsAtTimes = (events: ReadonlyArray<TaskEvent>, times: Float32Array): s
   Array.from(times, (t) => events.filter((e) => e.start <= t && t < e.end + 0.0001).map((e) => String(e.label)));
 
 /** Writes one task clip's files; returns the embedding file. */
-export const writeTaskClipFiles = (out: string, task: HearTask, split: TaskSplit, clip: string, c: ClipEmbedding): E.Either<HearError, string> => {
+export const writeTaskClipFiles = (
+  out: string,
+  task: HearTask,
+  split: TaskSplit,
+  clip: string,
+  c: ClipEmbedding,
+): E.Either<HearError, string> => {
   const base = join(taskOutputDir(out, task), split.name, clip);
   const f = float32(c);
   const labels = split.labels[clip] ?? [];

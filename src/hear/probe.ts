@@ -74,7 +74,11 @@ const oneHot = (y: ArrayLike<number>, classes: number): HostTensor<readonly [num
 };
 
 /** Accuracy and mean cross-entropy of a linear classifier on host data (scores x·W + b, in float64). */
-const evaluate = (p: Linear<HostTensor>, set: { x: HostTensor; y: ArrayLike<number> }, classes: number): { accuracy: number; loss: number } => {
+const evaluate = (
+  p: Linear<HostTensor>,
+  set: { x: HostTensor; y: ArrayLike<number> },
+  classes: number,
+): { accuracy: number; loss: number } => {
   const [n, d] = set.x.shape as readonly [number, number];
   if (n === 0) return { accuracy: NaN, loss: NaN };
   const scores = new Float64Array(n * classes);
@@ -116,7 +120,8 @@ export const linearProbe = async (
   const epochs = options.epochs ?? 300;
   const labels = [data.train.y, data.valid.y, data.test.y].flatMap((y) => Array.from(y));
   const classes = options.classes ?? Math.max(...labels) + 1;
-  if (labels.some((l) => !Number.isInteger(l) || l < 0 || l >= classes)) throw new RangeError(`linearProbe: labels must be integers in [0, ${classes})`);
+  if (labels.some((l) => !Number.isInteger(l) || l < 0 || l >= classes))
+    throw new RangeError(`linearProbe: labels must be integers in [0, ${classes})`);
   const d = data.train.x.shape[1]!;
   const stats = columnStats(data.train.x);
   const [train, valid, test] = [data.train, data.valid, data.test].map((s) => ({ x: standardized(s.x, stats), y: s.y }));

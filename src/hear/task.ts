@@ -24,7 +24,13 @@ export const TaskMetadata = t.intersection([
     sample_duration: t.union([t.number, t.null]),
     evaluation: t.array(t.string),
   }),
-  t.partial({ version: t.string, mode: t.string, nfolds: t.number, use_scoring_for_early_stopping: t.boolean, evaluation_params: t.unknown }),
+  t.partial({
+    version: t.string,
+    mode: t.string,
+    nfolds: t.number,
+    use_scoring_for_early_stopping: t.boolean,
+    evaluation_params: t.unknown,
+  }),
 ]);
 export type TaskMetadata = t.TypeOf<typeof TaskMetadata>;
 
@@ -61,15 +67,26 @@ const readJson = <A>(path: string, codec: t.Decoder<unknown, A>): E.Either<HearE
   pipe(
     E.tryCatch(
       () => JSON.parse(readFileSync(path, "utf8")) as unknown,
-      (e) => hearError("task", path, e instanceof SyntaxError ? `not JSON: ${e.message}` : `cannot read: ${e instanceof Error ? e.message : String(e)}`),
+      (e) =>
+        hearError(
+          "task",
+          path,
+          e instanceof SyntaxError ? `not JSON: ${e.message}` : `cannot read: ${e instanceof Error ? e.message : String(e)}`,
+        ),
     ),
-    E.chain((json) => pipe(codec.decode(json), E.mapLeft((errors) => hearError("task", path, reportErrors(errors).slice(0, 3).join("; "))))),
+    E.chain((json) =>
+      pipe(
+        codec.decode(json),
+        E.mapLeft((errors) => hearError("task", path, reportErrors(errors).slice(0, 3).join("; "))),
+      ),
+    ),
   );
 
 /** `labelvocabulary.csv`: header `idx,label`, indices 0..n-1 in order (§1.3). */
 export const parseVocabulary = (text: string, source: string): E.Either<HearError, string[]> => {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-  if (lines[0]?.trim() !== "idx,label") return E.left(hearError("task", source, `expected the header "idx,label", got ${JSON.stringify(lines[0] ?? "")}`));
+  if (lines[0]?.trim() !== "idx,label")
+    return E.left(hearError("task", source, `expected the header "idx,label", got ${JSON.stringify(lines[0] ?? "")}`));
   const labels: string[] = [];
   for (const [i, line] of lines.slice(1).entries()) {
     const comma = line.indexOf(",");

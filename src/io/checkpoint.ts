@@ -31,7 +31,9 @@ const fileFor = (dir: string, step: number): string => join(dir, `ckpt-${String(
 const pointer = (dir: string): string => join(dir, "latest");
 
 const asCheckpointError = (e: WriteError | FormatError): CheckpointError =>
-  e.kind === "write" ? { kind: "checkpoint", path: e.path, message: e.message } : { kind: "checkpoint", path: e.source, message: `${e.field}: ${e.message}` };
+  e.kind === "write"
+    ? { kind: "checkpoint", path: e.path, message: e.message }
+    : { kind: "checkpoint", path: e.source, message: `${e.field}: ${e.message}` };
 
 /** Saves atomically and keeps the newest `keep` checkpoints. Returns the file written. */
 export const saveCheckpoint = <M>(dir: string, ckpt: Checkpoint<M>, keep = 3): E.Either<CheckpointError, string> => {
@@ -52,7 +54,11 @@ export const saveCheckpoint = <M>(dir: string, ckpt: Checkpoint<M>, keep = 3): E
 
 /** Checkpoint files in a folder, oldest first. */
 export const listCheckpoints = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir).filter((f) => /^ckpt-\d{8}\.safetensors$/.test(f)).sort() : [];
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^ckpt-\d{8}\.safetensors$/.test(f))
+        .sort()
+    : [];
 
 const Envelope = t.type({ step: t.number, meta: t.unknown });
 
@@ -65,8 +71,16 @@ export const loadCheckpoint = <M>(path: string, codec: t.Type<M, unknown, unknow
     E.mapLeft(asCheckpointError),
     E.chain((file) =>
       pipe(
-        E.tryCatch(() => JSON.parse(file.metadata["mwmae"] ?? "null") as unknown, () => fail("metadata is not JSON")),
-        E.chain((raw) => pipe(Envelope.decode(raw), E.mapLeft((errs) => fail(`metadata: ${PathReporter.report(E.left(errs)).join("; ")}`)))),
+        E.tryCatch(
+          () => JSON.parse(file.metadata["mwmae"] ?? "null") as unknown,
+          () => fail("metadata is not JSON"),
+        ),
+        E.chain((raw) =>
+          pipe(
+            Envelope.decode(raw),
+            E.mapLeft((errs) => fail(`metadata: ${PathReporter.report(E.left(errs)).join("; ")}`)),
+          ),
+        ),
         E.chain((env) =>
           pipe(
             codec.decode(env.meta),
@@ -95,5 +109,10 @@ export const loadLatestCheckpoint = <M>(
     if (E.isRight(loaded)) return E.right({ checkpoint: loaded.right, skipped });
     skipped.push(loaded.left);
   }
-  return E.left({ kind: "checkpoint", path: dir, message: skipped.length === 0 ? "no checkpoint found" : `no loadable checkpoint: ${skipped.map((s) => `${s.path}: ${s.message}`).join("; ")}` });
+  return E.left({
+    kind: "checkpoint",
+    path: dir,
+    message:
+      skipped.length === 0 ? "no checkpoint found" : `no loadable checkpoint: ${skipped.map((s) => `${s.path}: ${s.message}`).join("; ")}`,
+  });
 };

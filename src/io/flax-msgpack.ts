@@ -45,14 +45,21 @@ const toHost = (raw: RawArray, path: string, source: string): E.Either<FormatErr
   const bad = (message: string) => E.left<FormatError, HostTensor>({ kind: "format", source, field: path, message });
   const width = { float32: 4, float64: 8, int32: 4, int64: 8 }[raw.dtype];
   if (width === undefined) return bad(`unsupported dtype ${raw.dtype}`);
-  if (raw.bytes.length !== n * width) return bad(`holds ${raw.bytes.length} bytes, shape [${raw.shape.join(", ")}] of ${raw.dtype} needs ${n * width}`);
+  if (raw.bytes.length !== n * width)
+    return bad(`holds ${raw.bytes.length} bytes, shape [${raw.shape.join(", ")}] of ${raw.dtype} needs ${n * width}`);
   const chunk = copyBytes(raw.bytes);
   const dv = new DataView(chunk.buffer);
   const isFloat = raw.dtype.startsWith("float");
   const data = isFloat ? new Float32Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
     data[i] =
-      raw.dtype === "float32" ? dv.getFloat32(i * 4, true) : raw.dtype === "float64" ? dv.getFloat64(i * 8, true) : raw.dtype === "int32" ? dv.getInt32(i * 4, true) : Number(dv.getBigInt64(i * 8, true));
+      raw.dtype === "float32"
+        ? dv.getFloat32(i * 4, true)
+        : raw.dtype === "float64"
+          ? dv.getFloat64(i * 8, true)
+          : raw.dtype === "int32"
+            ? dv.getInt32(i * 4, true)
+            : Number(dv.getBigInt64(i * 8, true));
   }
   return E.right({ shape: raw.shape, dtype: isFloat ? "f32" : "i32", data });
 };
@@ -63,7 +70,12 @@ export const decodeFlaxMsgpack = (bytes: Uint8Array, source: string): E.Either<F
   try {
     tree = decode(bytes, { extensionCodec: rawArrayCodec() });
   } catch (e) {
-    return E.left({ kind: "format", source, field: "msgpack", message: `not a complete msgpack document: ${e instanceof Error ? e.message : e}` });
+    return E.left({
+      kind: "format",
+      source,
+      field: "msgpack",
+      message: `not a complete msgpack document: ${e instanceof Error ? e.message : e}`,
+    });
   }
   const out: Record<string, HostTensor> = {};
   const walk = (node: unknown, path: string): FormatError | null => {

@@ -27,7 +27,10 @@ export interface SafetensorsFile {
 const codes: Record<DType, string> = { f32: "F32", i32: "I32", bool: "BOOL" };
 
 /** Serialises tensors (floats as F32) and string metadata; names are sorted for stable bytes. */
-export const encodeSafetensors = (tensors: Readonly<Record<string, HostTensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array => {
+export const encodeSafetensors = (
+  tensors: Readonly<Record<string, HostTensor>>,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array => {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = Object.keys(metadata).length > 0 ? { __metadata__: metadata } : {};
   const chunks: Uint8Array[] = [];
@@ -63,8 +66,14 @@ interface Entry {
 const isEntry = (x: unknown): x is Entry => {
   const e = x as Entry;
   return (
-    typeof e === "object" && e !== null && typeof e.dtype === "string" && Array.isArray(e.shape) && e.shape.every((d) => Number.isInteger(d) && d >= 0) &&
-    Array.isArray(e.data_offsets) && e.data_offsets.length === 2 && e.data_offsets.every((d) => Number.isInteger(d) && d >= 0)
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.dtype === "string" &&
+    Array.isArray(e.shape) &&
+    e.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+    Array.isArray(e.data_offsets) &&
+    e.data_offsets.length === 2 &&
+    e.data_offsets.every((d) => Number.isInteger(d) && d >= 0)
   );
 };
 
@@ -72,10 +81,12 @@ const widths: Record<string, number> = { F32: 4, F64: 8, I32: 4, I64: 8, BOOL: 1
 
 /** Decodes every tensor; floats come back as f32 (F64 is narrowed), I32/I64 as i32. */
 export const decodeSafetensors = (bytes: Uint8Array, source: string): E.Either<FormatError, SafetensorsFile> => {
-  if (bytes.length < 8) return E.left(formatError(source, "header", `file is ${bytes.length} bytes, shorter than the 8-byte header length`));
+  if (bytes.length < 8)
+    return E.left(formatError(source, "header", `file is ${bytes.length} bytes, shorter than the 8-byte header length`));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
-  if (8 + n > bytes.length) return E.left(formatError(source, "header", `header of ${n} bytes runs past the end of the ${bytes.length}-byte file (truncated?)`));
+  if (8 + n > bytes.length)
+    return E.left(formatError(source, "header", `header of ${n} bytes runs past the end of the ${bytes.length}-byte file (truncated?)`));
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
@@ -84,23 +95,36 @@ export const decodeSafetensors = (bytes: Uint8Array, source: string): E.Either<F
   }
   const base = 8 + n;
   const tensors: Record<string, HostTensor> = {};
-  const entries = Object.entries(header).filter(([k]) => k !== "__metadata__").sort((a, b) => offsetOf(a[1]) - offsetOf(b[1]));
+  const entries = Object.entries(header)
+    .filter(([k]) => k !== "__metadata__")
+    .sort((a, b) => offsetOf(a[1]) - offsetOf(b[1]));
   for (const [name, raw] of entries) {
     if (!isEntry(raw)) return E.left(formatError(source, name, "entry needs dtype, shape and data_offsets"));
     const w = widths[raw.dtype];
-    if (w === undefined || !["F32", "F64", "I32", "I64"].includes(raw.dtype)) return E.left(formatError(source, name, `unsupported dtype ${raw.dtype}`));
+    if (w === undefined || !["F32", "F64", "I32", "I64"].includes(raw.dtype))
+      return E.left(formatError(source, name, `unsupported dtype ${raw.dtype}`));
     const [from, to] = raw.data_offsets;
     if (to - from !== size(raw.shape) * w) {
-      return E.left(formatError(source, name, `holds ${to - from} bytes, shape [${raw.shape.join(", ")}] of ${raw.dtype} needs ${size(raw.shape) * w}`));
+      return E.left(
+        formatError(source, name, `holds ${to - from} bytes, shape [${raw.shape.join(", ")}] of ${raw.dtype} needs ${size(raw.shape) * w}`),
+      );
     }
     if (base + to > bytes.length) {
-      return E.left(formatError(source, name, `data [${from}, ${to}) runs past the end of the file (${bytes.length - base} data bytes): truncated`));
+      return E.left(
+        formatError(source, name, `data [${from}, ${to}) runs past the end of the file (${bytes.length - base} data bytes): truncated`),
+      );
     }
     const chunk = copyBytes(bytes.subarray(base + from, base + to)); // aligned and detached from the file buffer
     const dv = new DataView(chunk.buffer);
     const count = size(raw.shape);
     const read = (i: number): number =>
-      raw.dtype === "F32" ? dv.getFloat32(i * 4, true) : raw.dtype === "F64" ? dv.getFloat64(i * 8, true) : raw.dtype === "I32" ? dv.getInt32(i * 4, true) : Number(dv.getBigInt64(i * 8, true));
+      raw.dtype === "F32"
+        ? dv.getFloat32(i * 4, true)
+        : raw.dtype === "F64"
+          ? dv.getFloat64(i * 8, true)
+          : raw.dtype === "I32"
+            ? dv.getInt32(i * 4, true)
+            : Number(dv.getBigInt64(i * 8, true));
     const isFloat = raw.dtype.startsWith("F");
     const data = isFloat ? new Float32Array(count) : new Int32Array(count);
     for (let i = 0; i < count; i++) data[i] = read(i);

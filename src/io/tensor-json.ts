@@ -54,10 +54,15 @@ const isInt32 = (v: number): boolean => Number.isInteger(v) && v >= -(2 ** 31) &
 const validateContents = (raw: TensorJson, c: t.Context): t.Validation<TensorJson> => {
   const data: t.Context = [...c, { key: "data", type: TensorJson.props.data, actual: raw.data }];
   const n = size(raw.shape);
-  if (raw.data.length !== n) return t.failure(raw.data, data, `${raw.data.length} values for shape ${showShape(raw.shape)} (${n} elements)`);
+  if (raw.data.length !== n)
+    return t.failure(raw.data, data, `${raw.data.length} values for shape ${showShape(raw.shape)} (${n} elements)`);
   const bad = raw.dtype === "int32" ? raw.data.findIndex((v) => !isInt32(v)) : -1;
   if (bad >= 0) {
-    return t.failure(raw.data[bad], [...data, { key: String(bad), type: t.Int, actual: raw.data[bad] }], `${raw.data[bad]} is not an int32`);
+    return t.failure(
+      raw.data[bad],
+      [...data, { key: String(bad), type: t.Int, actual: raw.data[bad] }],
+      `${raw.data[bad]} is not an int32`,
+    );
   }
   return t.success(raw);
 };
@@ -66,12 +71,12 @@ const validateContents = (raw: TensorJson, c: t.Context): t.Validation<TensorJso
 const toHost = (raw: TensorJson): HostTensor => ({
   shape: raw.shape,
   dtype: raw.dtype === "int32" ? "i32" : "f32",
-  data: raw.dtype === "int32" ? Int32Array.from(raw.data) : raw.dtype === "float64" ? Float64Array.from(raw.data) : Float32Array.from(raw.data),
+  data:
+    raw.dtype === "int32" ? Int32Array.from(raw.data) : raw.dtype === "float64" ? Float64Array.from(raw.data) : Float32Array.from(raw.data),
 });
 
 /** The dtype name a host buffer is written with; bool masks are written as int32 0/1. */
-const dtypeOf = (h: HostTensor): TensorJsonDtype =>
-  h.dtype !== "f32" ? "int32" : h.data instanceof Float64Array ? "float64" : "float32";
+const dtypeOf = (h: HostTensor): TensorJsonDtype => (h.dtype !== "f32" ? "int32" : h.data instanceof Float64Array ? "float64" : "float32");
 
 /**
  * Golden-file JSON ⇄ `HostTensor`. Decoding checks every field and that `data` holds exactly

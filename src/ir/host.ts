@@ -28,7 +28,8 @@ export const hostTensor = (values: Nested, dtype: DType = "f32"): HostTensor => 
       flat.push(x);
       return;
     }
-    if (x.length !== shape[depth]) throw new ShapeError("hostTensor", `row ${path} has ${x.length} entries, expected ${shape[depth]}`, [shape]);
+    if (x.length !== shape[depth])
+      throw new ShapeError("hostTensor", `row ${path} has ${x.length} entries, expected ${shape[depth]}`, [shape]);
     x.forEach((c, i) => go(c, depth + 1, `${path}[${i}]`));
   };
   go(values, 0, "");

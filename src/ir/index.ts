@@ -9,7 +9,20 @@ export { add, sub, mul, div, pow, maximum, minimum, abs, toFloat, type Operand, 
 export { less, equal, greater, greaterEqual, logicalNot, select } from "./ops/compare.js";
 export { sum, max, sumKeep, maxKeep } from "./ops/reduce.js";
 export {
-  reshape, permute, transpose, broadcastTo, slice, sliceAll, pad, padAll, concat, squeeze, unsqueeze, loose, withShape, sameShapeAs,
+  reshape,
+  permute,
+  transpose,
+  broadcastTo,
+  slice,
+  sliceAll,
+  pad,
+  padAll,
+  concat,
+  squeeze,
+  unsqueeze,
+  loose,
+  withShape,
+  sameShapeAs,
 } from "./ops/movement.js";
 export { gather, scatterAdd } from "./ops/gather.js";
 export { matmul } from "./ops/matmul.js";

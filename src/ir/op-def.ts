@@ -42,9 +42,19 @@ export const sameDtype =
   (inputs: ReadonlyArray<Node>): DType => {
     const d = inputs[0]?.dtype ?? "f32";
     inputs.forEach((x, i) => {
-      if (x.dtype !== d) throw new ShapeError(op, `input ${i} is ${x.dtype}, input 0 is ${d}`, inputs.map((n) => n.shape));
+      if (x.dtype !== d)
+        throw new ShapeError(
+          op,
+          `input ${i} is ${x.dtype}, input 0 is ${d}`,
+          inputs.map((n) => n.shape),
+        );
     });
-    if (!allowed.includes(d)) throw new ShapeError(op, `expects ${allowed.join(" or ")}, got ${d}`, inputs.map((n) => n.shape));
+    if (!allowed.includes(d))
+      throw new ShapeError(
+        op,
+        `expects ${allowed.join(" or ")}, got ${d}`,
+        inputs.map((n) => n.shape),
+      );
     return d;
   };
 

@@ -6,19 +6,7 @@
  * Verified against `mwmha_layer.json`, whose `WindowedMultiHeadAttention` splits its qkv the same way.
  */
 
-import {
-  add,
-  loose,
-  matmul,
-  mul,
-  permute,
-  reshape,
-  sameShapeAs,
-  slice,
-  softmax,
-  transpose,
-  type Tensor,
-} from "../ir/index.js";
+import { add, loose, matmul, mul, permute, reshape, sameShapeAs, slice, softmax, transpose, type Tensor } from "../ir/index.js";
 import { ShapeError } from "../shape/index.js";
 import { split, type Key } from "../random/index.js";
 import { dense, initDense, type Dense } from "./dense.js";
@@ -33,7 +21,8 @@ export const attentionWeights = <S extends readonly [...number[], number, number
   const scores = mul(matmul(qv, transpose(k as Tensor)), 1 / Math.sqrt(e)); // the official scale, head_dim^−½
   if (bias === undefined) return softmax(scores);
   const withBias = add(scores, bias);
-  if (withBias.shape.join() !== scores.shape.join()) throw new ShapeError("attention", "bias must broadcast to the scores", [scores.shape, bias.shape]);
+  if (withBias.shape.join() !== scores.shape.join())
+    throw new ShapeError("attention", "bias must broadcast to the scores", [scores.shape, bias.shape]);
   return softmax(withBias);
 };
 

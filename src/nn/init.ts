@@ -48,7 +48,8 @@ export const varianceScaling =
     const { fanIn, fanOut } = fans(shape);
     const fan = mode === "fan_in" ? fanIn : mode === "fan_out" ? fanOut : (fanIn + fanOut) / 2;
     const variance = scale / Math.max(1, fan);
-    if (distribution === "uniform") return mul(uniform(k, shape, { min: -1, max: 1 }) as Tensor, f32(Math.sqrt(f32(3 * variance)))) as never;
+    if (distribution === "uniform")
+      return mul(uniform(k, shape, { min: -1, max: 1 }) as Tensor, f32(Math.sqrt(f32(3 * variance)))) as never;
     if (distribution === "normal") return mul(normal(k, shape) as Tensor, f32(Math.sqrt(variance))) as never;
     return mul(truncatedNormal(k, shape, -2, 2) as Tensor, f32(Math.sqrt(variance) / truncatedStd)) as never;
   };

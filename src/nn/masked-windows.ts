@@ -26,7 +26,11 @@ export const outsideWindow = -1e9;
  * window w, `table_h[i − j + w − 1]` where i and j share a window and `outsideWindow` elsewhere; 0 for
  * a global head. Tables must be present as `mwmha` requires.
  */
-export const windowBias = (p: MultiWindowAttention, windows: ReadonlyArray<number>, n: number): Tensor<readonly [number, number, number]> => {
+export const windowBias = (
+  p: MultiWindowAttention,
+  windows: ReadonlyArray<number>,
+  n: number,
+): Tensor<readonly [number, number, number]> => {
   const heads = windows.length;
   const tables: Tensor[] = [];
   const offsets: number[] = [];
@@ -36,7 +40,8 @@ export const windowBias = (p: MultiWindowAttention, windows: ReadonlyArray<numbe
     if (w === 0) return;
     if (n % w !== 0) throw new ShapeError("windowBias", `head ${h}: window ${w} does not divide ${n} tokens`);
     const table = p[`attn_heads_${h}`]?.relative_position_bias_table;
-    if (table === undefined || table.shape[0] !== 2 * w - 1) throw new ShapeError("windowBias", `head ${h}: window ${w} needs a [${2 * w - 1}, 1] table`);
+    if (table === undefined || table.shape[0] !== 2 * w - 1)
+      throw new ShapeError("windowBias", `head ${h}: window ${w} needs a [${2 * w - 1}, 1] table`);
     tables.push(reshape(table, [2 * w - 1]));
     length += 2 * w - 1;
   });
@@ -47,8 +52,7 @@ export const windowBias = (p: MultiWindowAttention, windows: ReadonlyArray<numbe
   windows.forEach((w, h) => {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        index[(h * n + i) * n + j] =
-          w === 0 ? zeroAt : Math.floor(i / w) === Math.floor(j / w) ? offsets[h]! + i - j + w - 1 : maskAt;
+        index[(h * n + i) * n + j] = w === 0 ? zeroAt : Math.floor(i / w) === Math.floor(j / w) ? offsets[h]! + i - j + w - 1 : maskAt;
       }
     }
   });

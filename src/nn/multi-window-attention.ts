@@ -81,7 +81,8 @@ const selectHeads = (t: Tensor<readonly [number, number, number, number]>, heads
 const checkTables = (p: MultiWindowAttention, windows: ReadonlyArray<number>): void => {
   const expected = new Set(windows.flatMap((w, h) => (w > 0 ? [`attn_heads_${h}`] : [])));
   for (const key of Object.keys(p)) {
-    if (key.startsWith("attn_heads_") && !expected.has(key)) throw new ShapeError("mwmha", `${key} given, but that head is global (window 0) or absent`);
+    if (key.startsWith("attn_heads_") && !expected.has(key))
+      throw new ShapeError("mwmha", `${key} given, but that head is global (window 0) or absent`);
   }
   windows.forEach((w, h) => {
     if (!Number.isSafeInteger(w) || w < 0) throw new ShapeError("mwmha", `head ${h}: window ${w} is not a non-negative integer`);
@@ -164,7 +165,9 @@ export const initMwmha = <D extends number>(key: Key, cfg: MultiWindowInitConfig
   if (dim % windows.length !== 0) throw new ShapeError("initMwmha", `dim ${dim} does not split into ${windows.length} heads`);
   const [kq, kp, ...kt] = split(key, 2 + windows.length) as [Key, Key, ...Key[]];
   const tables = Object.fromEntries(
-    windows.flatMap((w, h) => (w > 0 ? [[`attn_heads_${h}`, { relative_position_bias_table: biasTableInit(kt[h]!, [2 * w - 1, 1] as const) }]] : [])),
+    windows.flatMap((w, h) =>
+      w > 0 ? [[`attn_heads_${h}`, { relative_position_bias_table: biasTableInit(kt[h]!, [2 * w - 1, 1] as const) }]] : [],
+    ),
   );
   return { qkv: initDense(kq, dim, 3 * dim), proj: initDense(kp, dim, dim), ...tables };
 };

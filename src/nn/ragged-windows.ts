@@ -20,7 +20,24 @@
  * whole row underflows to 0/0 in float32.
  */
 
-import { add, broadcastTo, concat, constant, div, exp, gather, max, mul, reshape, scatterAdd, stopGradient, sub, sum, zeros, type Tensor } from "../ir/index.js";
+import {
+  add,
+  broadcastTo,
+  concat,
+  constant,
+  div,
+  exp,
+  gather,
+  max,
+  mul,
+  reshape,
+  scatterAdd,
+  stopGradient,
+  sub,
+  sum,
+  zeros,
+  type Tensor,
+} from "../ir/index.js";
 import { ShapeError } from "../shape/index.js";
 import type { MultiWindowAttention } from "./multi-window-attention.js";
 
@@ -91,7 +108,9 @@ export const raggedWindowAttention = (
   if (heads !== windows.length) throw new ShapeError("mwmha", `${windows.length} windows for ${heads} heads`, [q.shape]);
   const rows = heads * n;
   const ix = raggedIndex(windows, n);
-  const tables = windows.flatMap((w, h) => (w > 0 ? [reshape(p[`attn_heads_${h}`]!.relative_position_bias_table, [2 * w - 1]) as Tensor] : []));
+  const tables = windows.flatMap((w, h) =>
+    w > 0 ? [reshape(p[`attn_heads_${h}`]!.relative_position_bias_table, [2 * w - 1]) as Tensor] : [],
+  );
   const biasFlat = concat([...tables, constant([0], [1] as const) as Tensor], 0) as Tensor;
   const [q3, k3, v3] = [q, k, v].map((t) => reshape(t, [b, rows, hd]) as Tensor);
   const [qRows, kRows] = [along(ix.row, b, hd), along(ix.key, b, hd)];

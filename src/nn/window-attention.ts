@@ -48,7 +48,8 @@ export const relativePositionBias = <G extends number, W extends number>(
   window: W,
 ): Tensor<readonly [G, W, W]> => {
   const [g, len] = tables.shape;
-  if (len !== 2 * window - 1) throw new ShapeError("relativePositionBias", `a window of ${window} needs ${2 * window - 1} table entries, got ${len}`, [tables.shape]);
+  if (len !== 2 * window - 1)
+    throw new ShapeError("relativePositionBias", `a window of ${window} needs ${2 * window - 1} table entries, got ${len}`, [tables.shape]);
   const pairs: ReadonlyArray<number> = [g, window * window];
   const index = broadcastTo(reshape(relativePositionIndex(window), [1, window * window]) as Tensor, pairs);
   return reshape(gather(tables, index, 1), [g, window, window]) as never;

@@ -65,7 +65,8 @@ export interface AdamW {
  * const state = adamwInit(params); // { step: i32 0, mu: zeros like params, nu: zeros like params }
  */
 export const adamwInit = <P>(params: P): HostAdamWState<P> => {
-  const zeros = (): unknown => mapLeaves(params, isSpec, (leaf): HostTensor => ({ shape: leaf.shape, dtype: "f32", data: new Float32Array(size(leaf.shape)) }));
+  const zeros = (): unknown =>
+    mapLeaves(params, isSpec, (leaf): HostTensor => ({ shape: leaf.shape, dtype: "f32", data: new Float32Array(size(leaf.shape)) }));
   return { step: { shape: [] as const, dtype: "i32", data: new Int32Array(1) }, mu: zeros(), nu: zeros() } as HostAdamWState<P>;
 };
 
@@ -74,10 +75,14 @@ const leavesLike = (what: string, tree: unknown, paths: ReadonlyArray<string>, s
   const flat = flatten(tree, isNode);
   if (flat.paths.join("\n") !== paths.join("\n")) {
     const at = paths.findIndex((p, i) => flat.paths[i] !== p);
-    throw new ShapeError("adamw", `${what} differs from the parameters in structure: parameter "${paths[at] ?? "<end>"}" vs "${flat.paths[at] ?? "<end>"}"`);
+    throw new ShapeError(
+      "adamw",
+      `${what} differs from the parameters in structure: parameter "${paths[at] ?? "<end>"}" vs "${flat.paths[at] ?? "<end>"}"`,
+    );
   }
   flat.leaves.forEach((leaf, i) => {
-    if (!sameShape(leaf.shape, shapes[i]!.shape)) throw new ShapeError("adamw", `${what} at "${paths[i]}" has the wrong shape`, [shapes[i]!.shape, leaf.shape]);
+    if (!sameShape(leaf.shape, shapes[i]!.shape))
+      throw new ShapeError("adamw", `${what} at "${paths[i]}" has the wrong shape`, [shapes[i]!.shape, leaf.shape]);
   });
   return flat.leaves;
 };
@@ -105,7 +110,8 @@ export const adamw = (cfg: AdamWConfig): AdamW => {
     const g = leavesLike("the gradient", grads, p.paths, p.leaves);
     const mu = leavesLike("mu", state.mu, p.paths, p.leaves);
     const nu = leavesLike("nu", state.nu, p.paths, p.leaves);
-    if (state.step.dtype !== "i32" || state.step.shape.length !== 0) throw new ShapeError("adamw", `step must be an i32 scalar, got ${state.step.dtype}`, [state.step.shape]);
+    if (state.step.dtype !== "i32" || state.step.shape.length !== 0)
+      throw new ShapeError("adamw", `step must be an i32 scalar, got ${state.step.dtype}`, [state.step.shape]);
     const step = cast(state.step, "f32");
     const t = add(step, 1);
     const lr = config.learningRate.tensor(step);
@@ -119,7 +125,11 @@ export const adamw = (cfg: AdamWConfig): AdamW => {
       const u = weightDecay !== 0 && mask(p.paths[i]!) ? add(adam, mul(x, weightDecay)) : adam;
       return { p: sub(x, mul(u, lr)), m, v };
     });
-    const rebuild = (k: "p" | "m" | "v"): P => unflatten(p.def, out.map((o) => o[k])) as P;
+    const rebuild = (k: "p" | "m" | "v"): P =>
+      unflatten(
+        p.def,
+        out.map((o) => o[k]),
+      ) as P;
     return { params: rebuild("p"), state: { step: add(state.step, 1), mu: rebuild("m"), nu: rebuild("v") }, lr };
   };
   return { config, init: adamwInit, update };

@@ -51,7 +51,8 @@ export const warmupCosine = (o: WarmupCosineOptions): Schedule => {
   const init = o.initLr ?? 0;
   const decay = total - w;
   if (!(Number.isSafeInteger(w) && w >= 0)) throw new RangeError(`warmupCosine: warmupSteps must be a non-negative integer, got ${w}`);
-  if (!(Number.isSafeInteger(total) && decay > 0)) throw new RangeError(`warmupCosine: totalSteps (${total}) must exceed warmupSteps (${w})`);
+  if (!(Number.isSafeInteger(total) && decay > 0))
+    throw new RangeError(`warmupCosine: totalSteps (${total}) must exceed warmupSteps (${w})`);
   const host = (s: number): number =>
     s < w ? init + ((peak - init) * s) / w : end + (peak - end) * 0.5 * (1 + Math.cos((Math.PI * Math.min(s - w, decay)) / decay));
   const tensor = (s: Tensor<readonly []>): Tensor<readonly []> => {

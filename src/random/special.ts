@@ -50,6 +50,6 @@ export const nextAfterF32 = (x: number, toward: number): number => {
   if (v === 0) return toward > 0 ? floatFromBits(1) : -floatFromBits(1);
   f32[0] = v;
   // Away from zero is one more in the bit pattern's magnitude, towards zero one less.
-  u32[0] = u32[0]! + ((toward > v) === (v > 0) ? 1 : -1);
+  u32[0] = u32[0]! + (toward > v === v > 0 ? 1 : -1);
   return f32[0]!;
 };

@@ -59,10 +59,12 @@ export const renderPage = (page: ReportPage): string =>
   ].join("\n");
 
 /** A figure: markup (inline SVG, an image) with a caption (plain text). */
-export const figure = (markup: string, caption: string): string => `<figure>${markup}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+export const figure = (markup: string, caption: string): string =>
+  `<figure>${markup}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
 
 /** An `<img>` of a data URI, at its natural size. */
-export const image = (src: string, alt: string, className = ""): string => `<img src="${src}" alt="${escapeHtml(alt)}"${className === "" ? "" : ` class="${className}"`}>`;
+export const image = (src: string, alt: string, className = ""): string =>
+  `<img src="${src}" alt="${escapeHtml(alt)}"${className === "" ? "" : ` class="${className}"`}>`;
 
 /** A table cell: text, or a formatted number (right-aligned). */
 export type Cell = string | { readonly num: string };
@@ -72,7 +74,10 @@ export const htmlTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<Rea
   [
     "<table>",
     `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>`,
-    ...rows.map((r) => `<tr>${r.map((c) => (typeof c === "string" ? `<td>${escapeHtml(c)}</td>` : `<td class="num">${escapeHtml(c.num)}</td>`)).join("")}</tr>`),
+    ...rows.map(
+      (r) =>
+        `<tr>${r.map((c) => (typeof c === "string" ? `<td>${escapeHtml(c)}</td>` : `<td class="num">${escapeHtml(c.num)}</td>`)).join("")}</tr>`,
+    ),
     "</table>",
   ].join("\n");
 

@@ -38,11 +38,23 @@ const seconds = (s: number): string => s.toFixed(1);
 /** Columns padded to their widest cell: the first left-aligned, the rest right-aligned. */
 export const alignColumns = (rows: ReadonlyArray<ReadonlyArray<string>>): string[] => {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
 };
 
 const probeHeader = ["model", "dim", "train acc", "valid acc", "test acc", "best epoch"];
-const probeCells = (r: ProbeRow): string[] => [r.model, String(r.dim), accuracy(r.trainAccuracy), accuracy(r.validAccuracy), accuracy(r.testAccuracy), String(r.bestEpoch)];
+const probeCells = (r: ProbeRow): string[] => [
+  r.model,
+  String(r.dim),
+  accuracy(r.trainAccuracy),
+  accuracy(r.validAccuracy),
+  accuracy(r.testAccuracy),
+  String(r.bestEpoch),
+];
 
 /** The line above the probe table: classes and split sizes. */
 export const probeCaption = (s: ProbeSummary): string =>
@@ -57,7 +69,11 @@ export const probeTableText = (s: ProbeSummary): string[] => [probeCaption(s), .
 
 /** Wall time per phase, and the total, as text lines. */
 export const phaseTableText = (phases: ReadonlyArray<Phase>): string[] =>
-  alignColumns([["phase", "wall time (s)"], ...phases.map((p) => [p.name, seconds(p.seconds)]), ["total", seconds(phases.reduce((t, p) => t + p.seconds, 0))]]);
+  alignColumns([
+    ["phase", "wall time (s)"],
+    ...phases.map((p) => [p.name, seconds(p.seconds)]),
+    ["total", seconds(phases.reduce((t, p) => t + p.seconds, 0))],
+  ]);
 
 const num = (s: string): Cell => ({ num: s });
 
@@ -73,4 +89,7 @@ export const probeTableHtml = (s: ProbeSummary): string =>
 
 /** The phase table as HTML. */
 export const phaseTableHtml = (phases: ReadonlyArray<Phase>): string =>
-  htmlTable(["phase", "wall time (s)"], [...phases.map((p) => [p.name, num(seconds(p.seconds))]), ["total", num(seconds(phases.reduce((t, p) => t + p.seconds, 0)))]]);
+  htmlTable(
+    ["phase", "wall time (s)"],
+    [...phases.map((p) => [p.name, num(seconds(p.seconds))]), ["total", num(seconds(phases.reduce((t, p) => t + p.seconds, 0)))]],
+  );

@@ -52,7 +52,9 @@ export const reconstructionViews = (
   const values = patch.time * patch.freq;
   const n = (frames / patch.time) * (mels / patch.freq);
   if (x.length !== frames * mels || pred.length !== n * values || mask.length !== n) {
-    throw new RangeError(`reconstructionViews: expected ${frames * mels} input values, ${n * values} predicted values and ${n} mask entries; got ${x.length}, ${pred.length}, ${mask.length}`);
+    throw new RangeError(
+      `reconstructionViews: expected ${frames * mels} input values, ${n * values} predicted values and ${n} mask entries; got ${x.length}, ${pred.length}, ${mask.length}`,
+    );
   }
   const original = new Float32Array(frames * mels);
   const reconstruction = new Float32Array(frames * mels);

@@ -31,7 +31,13 @@ const showAttrs = (n: Node): string => {
     .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(",")}]` : String(v)}`);
   if (n.op === "constant") {
     const d = (a as { data: ArrayLike<number> }).data;
-    parts.push(d.length <= 4 ? `value=[${Array.from(d).map((v) => +v.toPrecision(6)).join(",")}]` : `size=${d.length}`);
+    parts.push(
+      d.length <= 4
+        ? `value=[${Array.from(d)
+            .map((v) => +v.toPrecision(6))
+            .join(",")}]`
+        : `size=${d.length}`,
+    );
   }
   return parts.length === 0 ? "" : `{${parts.join(" ")}}`;
 };
@@ -73,7 +79,8 @@ export const toDot = (g: Pick<Graph, "inputs" | "outputs">, title = "graph"): st
   const outs = new Set(g.outputs);
   const node = (n: Node): string => {
     const label = `${names.get(n)} = ${n.op}${showAttrs(n)}\\n${typeOf(n)}`.replace(/"/g, '\\"');
-    const style = n.op === "input" ? ", shape=ellipse, style=filled, fillcolor=lightblue" : outs.has(n) ? ", style=filled, fillcolor=lightyellow" : "";
+    const style =
+      n.op === "input" ? ", shape=ellipse, style=filled, fillcolor=lightblue" : outs.has(n) ? ", style=filled, fillcolor=lightyellow" : "";
     return `  "${names.get(n)}" [label="${label}"${style}];`;
   };
   const edges = order.flatMap((n) => n.inputs.map((i) => `  "${names.get(i)}" -> "${names.get(n)}";`));

@@ -81,8 +81,12 @@ export const dataDefaults: DataSpec = synthDefaults;
 export const trainProblems = (train: TrainConfig, data: DataSpec): string[] => [
   ...(train.baseLr > 0 && Number.isFinite(train.baseLr) ? [] : [`train.baseLr: ${train.baseLr} is not a positive number`]),
   ...(train.weightDecay >= 0 && Number.isFinite(train.weightDecay) ? [] : [`train.weightDecay: ${train.weightDecay} is negative`]),
-  ...(train.warmupSteps < train.steps ? [] : [`train.warmupSteps: ${train.warmupSteps} leaves no decay in ${train.steps} steps (must be below steps)`]),
-  ...(data.kind === "synth" && !(data.seconds >= 0.05 && data.seconds <= 600) ? [`data.seconds: ${data.seconds} is outside [0.05, 600]`] : []),
+  ...(train.warmupSteps < train.steps
+    ? []
+    : [`train.warmupSteps: ${train.warmupSteps} leaves no decay in ${train.steps} steps (must be below steps)`]),
+  ...(data.kind === "synth" && !(data.seconds >= 0.05 && data.seconds <= 600)
+    ? [`data.seconds: ${data.seconds} is outside [0.05, 600]`]
+    : []),
 ];
 
 /**
@@ -95,8 +99,30 @@ export const decodeTrainConfig =
   (train: unknown, data: unknown): E.Either<ConfigError, { readonly train: TrainConfig; readonly data: DataSpec }> =>
     pipe(
       E.Do,
-      E.apS("train", pipe(TrainConfig.decode(train), E.mapLeft((e) => configError(source, PathReporter.report(E.left(e)).map((m) => `train: ${m}`))))),
-      E.apS("data", pipe(DataSpec.decode(data), E.mapLeft((e) => configError(source, PathReporter.report(E.left(e)).map((m) => `data: ${m}`))))),
+      E.apS(
+        "train",
+        pipe(
+          TrainConfig.decode(train),
+          E.mapLeft((e) =>
+            configError(
+              source,
+              PathReporter.report(E.left(e)).map((m) => `train: ${m}`),
+            ),
+          ),
+        ),
+      ),
+      E.apS(
+        "data",
+        pipe(
+          DataSpec.decode(data),
+          E.mapLeft((e) =>
+            configError(
+              source,
+              PathReporter.report(E.left(e)).map((m) => `data: ${m}`),
+            ),
+          ),
+        ),
+      ),
       E.chain((r) => {
         const problems = trainProblems(r.train, r.data);
         return problems.length === 0 ? E.right(r) : E.left(configError(source, problems));

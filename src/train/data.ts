@@ -69,7 +69,8 @@ export const buildPool = async (spec: DataSpec, mels: number, backend: Backend):
   if (spec.kind === "synth") {
     const k = key(spec.seed);
     const clips: PoolClip[] = [];
-    for (let i = 0; i < spec.clips; i++) clips.push(await clip(`synth/${i}`, poolClip(k, i, { seconds: spec.seconds, sampleRate: modelSampleRate })));
+    for (let i = 0; i < spec.clips; i++)
+      clips.push(await clip(`synth/${i}`, poolClip(k, i, { seconds: spec.seconds, sampleRate: modelSampleRate })));
     return E.right({ mels, clips, skipped: [] });
   }
   const files = await findWavFiles(spec.path)();
@@ -78,7 +79,10 @@ export const buildPool = async (spec: DataSpec, mels: number, backend: Backend):
   const loaded = await loadClips(files.right)();
   const clips: PoolClip[] = [];
   for (const c of loaded.clips) clips.push(await clip(c.path, c.audio.samples));
-  if (clips.length === 0) return E.left(`${spec.path}: none of the ${files.right.length} .wav files could be used: ${loaded.skipped.map((s) => s.message).join("; ")}`);
+  if (clips.length === 0)
+    return E.left(
+      `${spec.path}: none of the ${files.right.length} .wav files could be used: ${loaded.skipped.map((s) => s.message).join("; ")}`,
+    );
   return E.right({ mels, clips, skipped: loaded.skipped });
 };
 

@@ -26,7 +26,8 @@ export const niceTicks = (lo: number, hi: number, count = 5): number[] => {
 };
 
 const escapeXml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4))));
+const fmt = (v: number): string =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4)));
 
 /** Exponential moving average with bias correction (as TensorBoard's smoothing), weight `alpha`. */
 const smooth = (ys: ReadonlyArray<number>, alpha = 0.9): number[] => {
@@ -48,7 +49,8 @@ export const lossCurveSvg = (points: ReadonlyArray<LossPoint>, title: string): s
   const plotH = height - margin.top - margin.bottom;
   const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`;
   const titleEl = `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`;
-  if (pts.length === 0) return `${head}<rect width="100%" height="100%" fill="white"/>${titleEl}<text x="${width / 2}" y="${height / 2}" text-anchor="middle">no steps logged yet</text></svg>\n`;
+  if (pts.length === 0)
+    return `${head}<rect width="100%" height="100%" fill="white"/>${titleEl}<text x="${width / 2}" y="${height / 2}" text-anchor="middle">no steps logged yet</text></svg>\n`;
   const steps = pts.map((p) => p.step);
   const losses = pts.map((p) => p.loss);
   const [x0, x1] = [Math.min(...steps), Math.max(...steps, Math.min(...steps) + 1)];
@@ -66,8 +68,14 @@ export const lossCurveSvg = (points: ReadonlyArray<LossPoint>, title: string): s
     head,
     `<rect width="100%" height="100%" fill="white"/>`,
     titleEl,
-    ...yTicks.map((v) => `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(v).toFixed(1)}" y2="${sy(v).toFixed(1)}" stroke="#e5e5e5"/><text x="${margin.left - 6}" y="${(sy(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`),
-    ...xTicks.map((v) => `<line x1="${sx(v).toFixed(1)}" x2="${sx(v).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="black"/><text x="${sx(v).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${fmt(v)}</text>`),
+    ...yTicks.map(
+      (v) =>
+        `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(v).toFixed(1)}" y2="${sy(v).toFixed(1)}" stroke="#e5e5e5"/><text x="${margin.left - 6}" y="${(sy(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`,
+    ),
+    ...xTicks.map(
+      (v) =>
+        `<line x1="${sx(v).toFixed(1)}" x2="${sx(v).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="black"/><text x="${sx(v).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${fmt(v)}</text>`,
+    ),
     `<path d="M${margin.left},${margin.top}V${bottom}H${margin.left + plotW}" fill="none" stroke="black"/>`,
     `<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle">step</text>`,
     `<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">loss (masked-patch MSE)</text>`,

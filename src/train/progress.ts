@@ -60,7 +60,9 @@ const plainProgress = (write: (s: string) => void, given: number | undefined, no
       speed.tick(now());
       if (r.step % every !== 0 && r.step !== total && r.step !== 1) return;
       const rate = speed.rate();
-      write(`step ${r.step}/${total}  loss ${fmtLoss(r.loss)}  lr ${r.lr.toExponential(2)}  ${Number.isFinite(rate) ? rate.toFixed(2) : "?"} steps/s  ETA ${formatDuration((total - r.step) / rate)}\n`);
+      write(
+        `step ${r.step}/${total}  loss ${fmtLoss(r.loss)}  lr ${r.lr.toExponential(2)}  ${Number.isFinite(rate) ? rate.toFixed(2) : "?"} steps/s  ETA ${formatDuration((total - r.step) / rate)}\n`,
+      );
     },
     message: (line) => write(`${line}\n`),
     stop: () => undefined,
@@ -91,7 +93,11 @@ const barProgress = (now: () => number): Progress => {
     step: (r) => {
       speed.tick(now());
       const rate = speed.rate();
-      bar?.update(r.step, { loss: fmtLoss(r.loss), speed: Number.isFinite(rate) ? rate.toFixed(2) : "?", remaining: formatDuration((total - r.step) / rate) });
+      bar?.update(r.step, {
+        loss: fmtLoss(r.loss),
+        speed: Number.isFinite(rate) ? rate.toFixed(2) : "?",
+        remaining: formatDuration((total - r.step) / rate),
+      });
     },
     message: (line) => multi.log(`${line}\n`),
     stop: () => multi.stop(),

@@ -42,7 +42,7 @@ export const runFiles = (dir: string) => ({
 
 /** A new run, or the continuation of the one in the folder. */
 export type RunStart =
-  | { readonly kind: "fresh"; readonly setup: RunSetup; /** Start from these weights instead of `init`. */ readonly params?: HostParams }
+  | { readonly kind: "fresh"; readonly setup: RunSetup /** Start from these weights instead of `init`. */; readonly params?: HostParams }
   | { readonly kind: "resume" };
 
 export interface RunOptions {
@@ -80,16 +80,21 @@ export const freshState = async (setup: RunSetup, params?: HostParams): Promise<
   return { step: 0, params: p, opt: adamwInit(p), key: root, position: startPosition, elapsedSeconds: 0 };
 };
 
-const write = (path: string, bytes: Uint8Array | string): E.Either<string, void> => E.mapLeft((e: { message: string }) => `${path}: ${e.message}`)(writeFileAtomic(path, bytes));
+const write = (path: string, bytes: Uint8Array | string): E.Either<string, void> =>
+  E.mapLeft((e: { message: string }) => `${path}: ${e.message}`)(writeFileAtomic(path, bytes));
 
 /** Loads or creates the run's setup and state, preparing the folder. */
-const begin = async (dir: string, start: RunStart): Promise<E.Either<string, { setup: RunSetup; state: TrainState; skipped: ReadonlyArray<string> }>> => {
+const begin = async (
+  dir: string,
+  start: RunStart,
+): Promise<E.Either<string, { setup: RunSetup; state: TrainState; skipped: ReadonlyArray<string> }>> => {
   const files = runFiles(dir);
   if (start.kind === "resume") {
     const loaded = loadLatestState(files.checkpoints);
     return E.isLeft(loaded) ? E.left(`cannot resume from ${dir}: ${loaded.left}`) : loaded;
   }
-  if (listCheckpoints(files.checkpoints).length > 0) return E.left(`${dir} already holds a run (${files.checkpoints} has checkpoints): resume it, or choose another folder`);
+  if (listCheckpoints(files.checkpoints).length > 0)
+    return E.left(`${dir} already holds a run (${files.checkpoints} has checkpoints): resume it, or choose another folder`);
   mkdirSync(files.checkpoints, { recursive: true });
   const saved = write(files.setup, `${JSON.stringify(start.setup, null, 2)}\n`);
   if (E.isLeft(saved)) return saved;
@@ -115,7 +120,8 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
   const keys = runKeys(state.key);
   const { patches } = geometry(model);
   const step = await compileStep(model, train, backend, state.params);
-  const svg = (records: ReadonlyArray<LogRecord>) => write(files.svg, lossCurveSvg(records, `${model.kind === "mwmae" ? "MW-MAE" : "MAE"} pre-training loss`));
+  const svg = (records: ReadonlyArray<LogRecord>) =>
+    write(files.svg, lossCurveSvg(records, `${model.kind === "mwmae" ? "MW-MAE" : "MAE"} pre-training loss`));
   // Lines past the starting step belong to steps this run takes again.
   const trimmed = trimLog(files.log, state.step);
   if (E.isLeft(trimmed)) return trimmed;
@@ -143,7 +149,9 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
       const noise = await stepNoise(keys.mask, state.step, train.batch, patches);
       const out = await step.run(state.params, state.opt, x, noise);
       if (!Number.isFinite(out.loss)) {
-        return E.left(`the loss became ${out.loss} at step ${state.step + 1}; the last good state is ${checkpoint || "the newest checkpoint"} (try a lower --base-lr)`);
+        return E.left(
+          `the loss became ${out.loss} at step ${state.step + 1}; the last good state is ${checkpoint || "the newest checkpoint"} (try a lower --base-lr)`,
+        );
       }
       taken += 1;
       const elapsedSeconds = elapsedBefore + (now() - t0) / 1000;

@@ -73,7 +73,12 @@ export const toCheckpoint = (setup: RunSetup, state: TrainState): Checkpoint<Tra
 });
 
 /** A moment tree checked against the config like the parameters, so a bad tensor is named. */
-const moments = (setup: RunSetup, flat: Readonly<Record<string, HostTensor>>, which: "mu" | "nu", source: string): E.Either<string, HostParams> =>
+const moments = (
+  setup: RunSetup,
+  flat: Readonly<Record<string, HostTensor>>,
+  which: "mu" | "nu",
+  source: string,
+): E.Either<string, HostParams> =>
   pipe(
     loadParams(setup.model, subtree(flat, `opt/${which}`)),
     E.mapLeft((e) => `${source}: tensor "opt/${which}/${e.path}" does not match the config: ${e.message}`),
@@ -84,11 +89,15 @@ const moments = (setup: RunSetup, flat: Readonly<Record<string, HostTensor>>, wh
  * @example
  * pipe(loadCheckpoint(path, TrainMeta), E.mapLeft((e) => e.message), E.chain((c) => fromCheckpoint(c, path)));
  */
-export const fromCheckpoint = (ckpt: Checkpoint<TrainMeta>, source: string): E.Either<string, { readonly setup: RunSetup; readonly state: TrainState }> => {
+export const fromCheckpoint = (
+  ckpt: Checkpoint<TrainMeta>,
+  source: string,
+): E.Either<string, { readonly setup: RunSetup; readonly state: TrainState }> => {
   const { meta, tensors } = ckpt;
   const setup: RunSetup = { model: meta.model, train: meta.train, data: meta.data };
   const step = tensors["opt/step"];
-  if (step === undefined || step.dtype !== "i32" || step.shape.length !== 0) return E.left(`${source}: tensor "opt/step" is missing or not an i32 scalar`);
+  if (step === undefined || step.dtype !== "i32" || step.shape.length !== 0)
+    return E.left(`${source}: tensor "opt/step" is missing or not an i32 scalar`);
   if (step.data[0] !== ckpt.step) return E.left(`${source}: tensor "opt/step" says ${step.data[0]}, the metadata says step ${ckpt.step}`);
   return pipe(
     E.Do,

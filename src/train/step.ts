@@ -67,7 +67,12 @@ export const compileStep = async (model: MwmaeConfig, train: TrainConfig, backen
   // Fixed tables get a zero gradient, so AdamW (which does not decay them) leaves them bit-identical.
   const positions = (p: MwmaeParams): MwmaeParams =>
     train.trainPositionTables ? p : { ...p, pos_embed: stopGradient(p.pos_embed), decoder_pos_embed: stopGradient(p.decoder_pos_embed) };
-  const body = (a: { params: MwmaeParams; opt: AdamWState<MwmaeParams>; x: Tensor<readonly [number, number, number]>; noise: Tensor<readonly [number, number]> }) => {
+  const body = (a: {
+    params: MwmaeParams;
+    opt: AdamWState<MwmaeParams>;
+    x: Tensor<readonly [number, number, number]>;
+    noise: Tensor<readonly [number, number]>;
+  }) => {
     const [value, grads] = valueAndGrad((p: MwmaeParams) => loss(positions(p), a.x, a.noise))(a.params);
     const next = opt.update(a.params, grads, a.opt);
     return { params: next.params, opt: next.state, loss: value, lr: next.lr };

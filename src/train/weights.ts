@@ -23,7 +23,9 @@ export const readTensors = (path: string): E.Either<string, Record<string, HostT
   if (!existsSync(path)) return E.left(`${path}: no such file`);
   const bytes = new Uint8Array(readFileSync(path));
   return pipe(
-    weightsFormat(path) === "flax-msgpack" ? decodeFlaxMsgpack(bytes, path) : E.map((f: { tensors: Record<string, HostTensor> }) => f.tensors)(decodeSafetensors(bytes, path)),
+    weightsFormat(path) === "flax-msgpack"
+      ? decodeFlaxMsgpack(bytes, path)
+      : E.map((f: { tensors: Record<string, HostTensor> }) => f.tensors)(decodeSafetensors(bytes, path)),
     E.mapLeft((e) => `${e.source}: ${e.field}: ${e.message}`),
   );
 };
@@ -39,7 +41,11 @@ export const subtree = (flat: Readonly<Record<string, HostTensor>>, prefix: stri
  * Parameters of `flat`'s `params/` collection (or, in a bare weights file without one, of every path)
  * checked against `cfg`; `Left` names the first missing, mis-shaped or unexpected tensor.
  */
-export const paramsFromTensors = (cfg: MwmaeConfig, flat: Readonly<Record<string, HostTensor>>, source: string): E.Either<string, HostParams> =>
+export const paramsFromTensors = (
+  cfg: MwmaeConfig,
+  flat: Readonly<Record<string, HostTensor>>,
+  source: string,
+): E.Either<string, HostParams> =>
   pipe(
     loadParams(cfg, Object.keys(flat).some((p) => p.startsWith("params/")) ? subtree(flat, "params") : flat),
     E.mapLeft((e) => `${source}: tensor "params/${e.path}" does not match the config: ${e.message}`),
@@ -73,7 +79,9 @@ export const officialBuffers = async (cfg: MwmaeConfig): Promise<Record<string, 
   for (let b = 0; b < cfg.decoder.depth; b++) {
     for (const [h, w] of windows.entries()) {
       if (w === 0) continue;
-      out[`buffers/${blockName("decoder", b)}/wmha_block/attn_heads_${h}/relative_position_index`] = await realize(relativePositionIndex(w));
+      out[`buffers/${blockName("decoder", b)}/wmha_block/attn_heads_${h}/relative_position_index`] = await realize(
+        relativePositionIndex(w),
+      );
     }
   }
   return out;

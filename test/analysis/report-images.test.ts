@@ -9,7 +9,11 @@ const decode = (png: Uint8Array) => {
   const height = dv.getUint32(20);
   const idatLength = dv.getUint32(33);
   const raw = inflateSync(png.subarray(41, 41 + idatLength));
-  return { width, height, pixel: (x: number, y: number) => [...raw.subarray(y * (1 + width * 3) + 1 + x * 3, y * (1 + width * 3) + 4 + x * 3)] };
+  return {
+    width,
+    height,
+    pixel: (x: number, y: number) => [...raw.subarray(y * (1 + width * 3) + 1 + x * 3, y * (1 + width * 3) + 4 + x * 3)],
+  };
 };
 
 describe("report images", () => {

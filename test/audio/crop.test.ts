@@ -20,7 +20,11 @@ describe("cropFrames", () => {
   });
 
   it("takes the start as a graph input: one compiled graph serves every crop", async () => {
-    const f = await jit(({ x, start }) => cropFrames(x as Tensor<readonly [10, 3]>, start, 4), { x: spec([10, 3] as const), start: spec([] as const, "i32") }, reference());
+    const f = await jit(
+      ({ x, start }) => cropFrames(x as Tensor<readonly [10, 3]>, start, 4),
+      { x: spec([10, 3] as const), start: spec([] as const, "i32") },
+      reference(),
+    );
     const x = fromData(grid(10, 3), [10, 3] as const);
     for (const s of [0, 3, 6]) {
       const out = await f({ x, start: fromData([s], [] as const, "i32") });

@@ -20,7 +20,15 @@ import { clipStats, decodeWav, hannWindow, logMel, logMelDefaults, melFilterbank
 import { GoldenArray, maxAbsDiff, readGolden } from "../support/golden";
 
 const LogMelGolden = t.type({
-  params: t.type({ sample_rate: t.number, n_fft: t.number, hop_length: t.number, n_mels: t.number, f_min: t.number, f_max: t.number, eps: t.number }),
+  params: t.type({
+    sample_rate: t.number,
+    n_fft: t.number,
+    hop_length: t.number,
+    n_mels: t.number,
+    f_min: t.number,
+    f_max: t.number,
+    eps: t.number,
+  }),
   mel_fbanks: GoldenArray,
   hann_window: GoldenArray,
   clips: t.array(
@@ -65,7 +73,15 @@ describe("log-mel tables", () => {
   it("uses the golden's configuration", () => {
     const p = golden.params;
     const d = logMelDefaults;
-    expect([p.sample_rate, p.n_fft, p.hop_length, p.n_mels, p.f_min, p.f_max, p.eps]).toEqual([d.sampleRate, d.nFft, d.hopLength, d.nMels, d.fMin, d.fMax, d.logEps]);
+    expect([p.sample_rate, p.n_fft, p.hop_length, p.n_mels, p.f_min, p.f_max, p.eps]).toEqual([
+      d.sampleRate,
+      d.nFft,
+      d.hopLength,
+      d.nMels,
+      d.fMin,
+      d.fMax,
+      d.logEps,
+    ]);
   });
 
   it("matches torchaudio's mel filterbank [201, 80] within 1e-5 and the periodic Hann window within 5e-7", () => {

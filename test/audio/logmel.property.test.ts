@@ -12,7 +12,16 @@ import { maxAbsDiff } from "../support/golden";
 import { dotProductTest } from "../support/gradcheck";
 
 /** A small configuration: 16-point DFT, hop 4, 4 mels; the same code paths as the default. */
-const small: LogMelConfig<4> = { sampleRate: 16000, nFft: 16, winLength: 16, hopLength: 4, nMels: 4, fMin: 0, fMax: 8000, logEps: 2 ** -23 };
+const small: LogMelConfig<4> = {
+  sampleRate: 16000,
+  nFft: 16,
+  winLength: 16,
+  hopLength: 4,
+  nMels: 4,
+  fMin: 0,
+  fMax: 8000,
+  logEps: 2 ** -23,
+};
 
 /** torch.nn.functional.pad(x, (p, p), mode="reflect") at position i of the padded signal. */
 const reflectAt = (n: number, p: number, i: number): number => {
@@ -20,7 +29,8 @@ const reflectAt = (n: number, p: number, i: number): number => {
   return t < 0 ? -t : t >= n ? 2 * (n - 1) - t : t;
 };
 
-const signal = (n: number, seed: number): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.sin(0.37 * i * (1 + (seed % 7))) + 0.1 * Math.cos(1.3 * i));
+const signal = (n: number, seed: number): Float64Array =>
+  Float64Array.from({ length: n }, (_, i) => Math.sin(0.37 * i * (1 + (seed % 7))) + 0.1 * Math.cos(1.3 * i));
 
 describe("frameIndices", () => {
   it("reads the reflect-padded signal at frame·hop + tap, with 1 + ⌊n/hop⌋ frames", async () => {
@@ -77,7 +87,10 @@ describe("logMel", () => {
 
   it("is differentiable with respect to the signal: the VJP passes the float64 dot-product test", () => {
     const x = Float64Array.from(signal(40, 5), (v) => v + 0.5); // away from silence: log stays smooth
-    const prob = { args: [{ shape: [40], data: x }], f: ([s]: ReadonlyArray<Tensor>) => standardize(logMel(s as Tensor<readonly [40]>, small)) };
+    const prob = {
+      args: [{ shape: [40], data: x }],
+      f: ([s]: ReadonlyArray<Tensor>) => standardize(logMel(s as Tensor<readonly [40]>, small)),
+    };
     for (const seed of [1, 2, 3]) expect(dotProductTest(prob, seed).ok).toBe(true);
   });
 
@@ -89,7 +102,10 @@ describe("logMel", () => {
 
 describe("standardize", () => {
   it("gives each clip zero mean and unit unbiased variance", async () => {
-    const x = constant(Float64Array.from({ length: 2 * 30 * 5 }, (_, i) => Math.sin(i) * (i < 150 ? 3 : 0.5) + (i < 150 ? 7 : -2)), [2, 30, 5] as const);
+    const x = constant(
+      Float64Array.from({ length: 2 * 30 * 5 }, (_, i) => Math.sin(i) * (i < 150 ? 3 : 0.5) + (i < 150 ? 7 : -2)),
+      [2, 30, 5] as const,
+    );
     const z = await realize(standardize(x), { precision: "f64" });
     const values = Array.from(z.data);
     for (const half of [values.slice(0, 150), values.slice(150)]) {

@@ -42,7 +42,9 @@ describe("resample", () => {
   });
 
   it("has a flat passband up to 7 kHz (44.1 kHz → 16 kHz): within 0.001 dB", () => {
-    const gains = [50, 500, 2000, 4000, 5500, 6500, 7000].map((hz) => db(amplitudeAt(resample(tone(hz, 44100, 0.5), 44100, 16000), hz, 16000)));
+    const gains = [50, 500, 2000, 4000, 5500, 6500, 7000].map((hz) =>
+      db(amplitudeAt(resample(tone(hz, 44100, 0.5), 44100, 16000), hz, 16000)),
+    );
     expect(Math.max(...gains.map(Math.abs))).toBeLessThan(0.001);
   });
 

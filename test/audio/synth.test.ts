@@ -19,8 +19,16 @@ const peak = (x: Float32Array): number => x.reduce((m, v) => Math.max(m, Math.ab
 
 describe("synthesiser", () => {
   it("gives the same bytes for the same seed (pinned hash of every class and a pool)", () => {
-    const clips = [...soundClasses.map((c, i) => synthClip(fold(key(2024), i), c, { seconds: 0.25 })), ...pretrainingPool(key(7), 3, { seconds: 0.25 })];
-    expect(sha256(clips)).toBe(sha256([...soundClasses.map((c, i) => synthClip(fold(key(2024), i), c, { seconds: 0.25 })), ...pretrainingPool(key(7), 3, { seconds: 0.25 })]));
+    const clips = [
+      ...soundClasses.map((c, i) => synthClip(fold(key(2024), i), c, { seconds: 0.25 })),
+      ...pretrainingPool(key(7), 3, { seconds: 0.25 }),
+    ];
+    expect(sha256(clips)).toBe(
+      sha256([
+        ...soundClasses.map((c, i) => synthClip(fold(key(2024), i), c, { seconds: 0.25 })),
+        ...pretrainingPool(key(7), 3, { seconds: 0.25 }),
+      ]),
+    );
     expect(sha256(clips)).toBe("55842338a5c7a863d7dea2261f344800f878bfc27f0320230d7187f138b71045");
   });
 

@@ -16,7 +16,12 @@ import { findWavFiles, loadClip, loadClips, readWav, writeWav } from "../../src/
 
 const golden = (name: string): string => join(__dirname, "../golden/audio", name);
 
-const wavBytes = (channels: number, rate: number, depth: string, samples: ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>>): Uint8Array => {
+const wavBytes = (
+  channels: number,
+  rate: number,
+  depth: string,
+  samples: ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>>,
+): Uint8Array => {
   const w = new wavefile.WaveFile();
   w.fromScratch(channels, rate, depth, samples as number[]);
   return w.toBuffer();
@@ -56,7 +61,16 @@ describe("decodeWav", () => {
   });
 
   it("mixes several channels down to mono by averaging", () => {
-    const a = right(decodeWav(wavBytes(3, 22050, "16", [[16384, 0], [0, -16384], [-16384, 8192]]), "three.wav"));
+    const a = right(
+      decodeWav(
+        wavBytes(3, 22050, "16", [
+          [16384, 0],
+          [0, -16384],
+          [-16384, 8192],
+        ]),
+        "three.wav",
+      ),
+    );
     expect(a.channels).toBe(3);
     expect(Array.from(a.samples)).toEqual([0, Math.fround(-8192 / 32768 / 3)]);
   });
@@ -107,7 +121,10 @@ describe("bad input", () => {
 
   it("checkClip refuses silence and clips shorter than one frame", () => {
     const silent = { sampleRate: 16000, samples: new Float32Array(16000) };
-    expect(left(checkClip("quiet.wav")(silent))).toMatchObject({ kind: "silent", message: "quiet.wav: silent: all 16000 samples are zero" });
+    expect(left(checkClip("quiet.wav")(silent))).toMatchObject({
+      kind: "silent",
+      message: "quiet.wav: silent: all 16000 samples are zero",
+    });
     const short = { sampleRate: 16000, samples: new Float32Array(399).fill(0.1) };
     expect(left(checkClip("blip.wav")(short))).toMatchObject({ kind: "too-short", source: "blip.wav" });
     expect(left(checkClip("blip.wav")(short)).message).toMatch(/399 samples \(24\.9 ms\).*one frame of 400/);
@@ -162,7 +179,12 @@ describe("folders", () => {
     writeFileSync(join(dir, "notes.txt"), "ignored");
     const found = await findWavFiles(dir)();
     if (E.isLeft(found)) throw new Error(found.left.message);
-    expect(found.right).toEqual([join(dir, "a.wav"), join(dir, "b", "deep", "ok.WAV"), join(dir, "b", "junk.wav"), join(dir, "b", "silent.wav")]);
+    expect(found.right).toEqual([
+      join(dir, "a.wav"),
+      join(dir, "b", "deep", "ok.WAV"),
+      join(dir, "b", "junk.wav"),
+      join(dir, "b", "silent.wav"),
+    ]);
     const { clips, skipped } = await loadClips(found.right)();
     expect(clips.map((c) => [c.path, c.audio.sampleRate, c.audio.samples.length])).toEqual([
       [join(dir, "a.wav"), 16000, 8000],

@@ -49,6 +49,5 @@ describe("the dot-product check", () => {
       "permute",
       () => (g, node) => [reshape(g, node.inputs[0]!.shape)], // right shape, wrong element order
       () => expectRejected(primitiveSpecs.permute as VjpSpec),
-    ),
-  );
+    ));
 });

@@ -28,12 +28,19 @@ describe("gradients at kinks", () => {
         const [x, c] = takeValues(raw, [shape, shape], domains.ties);
         const axes = axesOf(shape.length, flags);
         const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-        const cell = (i: number): number => flatOf(indexOf(i, shape).map((j, d) => (axes.includes(d) ? 0 : j)), outShape);
+        const cell = (i: number): number =>
+          flatOf(
+            indexOf(i, shape).map((j, d) => (axes.includes(d) ? 0 : j)),
+            outShape,
+          );
         const best = new Map<number, number>();
         x!.forEach((v, i) => best.set(cell(i), Math.max(best.get(cell(i)) ?? -Infinity, v)));
         const ties = new Map<number, number>();
         x!.forEach((v, i) => v === best.get(cell(i)) && ties.set(cell(i), (ties.get(cell(i)) ?? 0) + 1));
-        const ct = c!.subarray(0, outShape.reduce((p, q) => p * q, 1));
+        const ct = c!.subarray(
+          0,
+          outShape.reduce((p, q) => p * q, 1),
+        );
         const [g] = cotangents(([v]) => max(v!, axes as never, true as never) as Tensor, [constant(x!, shape)], ct);
         expect(g).toEqual(Array.from(x!, (v, i) => (v === best.get(cell(i)) ? ct[cell(i)]! / ties.get(cell(i))! : 0) + 0));
       }),

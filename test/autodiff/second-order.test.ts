@@ -40,7 +40,10 @@ describe("second order: grad of grad against closed forms (float64)", () => {
       fc.property(elementwiseDraw, ({ shape, raw }) => {
         const [x] = takeValues(raw, [shape], domains.real);
         const d2 = grad((v: Tensor) => total(grad((u: Tensor) => total(tanh(u)))(v)))(constant(x!, shape));
-        closeTo(runF64([d2])[0]!, Array.from(x!, (v) => -2 * Math.tanh(v) * (1 - Math.tanh(v) ** 2)));
+        closeTo(
+          runF64([d2])[0]!,
+          Array.from(x!, (v) => -2 * Math.tanh(v) * (1 - Math.tanh(v) ** 2)),
+        );
       }),
       { numRuns: 50 },
     ));
@@ -62,30 +65,51 @@ describe("second order: grad of grad against closed forms (float64)", () => {
         const xc = constant(x!, shape);
         const gradX = (yy: Tensor): Tensor => grad((xx: Tensor) => total(mul(mul(xx, xx), yy)))(xc); // 2xy
         const d2 = grad((yy: Tensor) => total(gradX(yy)))(constant(y!, shape));
-        closeTo(runF64([d2])[0]!, Array.from(x!, (v) => 2 * v));
+        closeTo(
+          runF64([d2])[0]!,
+          Array.from(x!, (v) => 2 * v),
+        );
       }),
       { numRuns: 50 },
     ));
 
   it("matmul: ∇_B ⟨∇_A ½‖AB‖², T⟩ = (AᵀT + TᵀA)·B", () =>
     fc.assert(
-      fc.property(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), pool, ([m, k, n], raw) => {
-        const [a, b, t] = takeValues(raw, [[m, k], [k, n], [m, k]], domains.real);
-        const ac = constant(a!, [m, k]);
-        const tc = constant(t!, [m, k]);
-        // ∇_A ½‖AB‖² = (AB)Bᵀ; its inner product with T is a scalar function of B.
-        const inner = (bb: Tensor): Tensor<readonly []> => {
-          const gA = grad((aa: Tensor) => mul(total(mul(matmul(aa, bb), matmul(aa, bb))), 0.5) as Tensor<readonly []>)(ac);
-          return total(mul(gA, tc));
-        };
-        const d2 = grad(inner)(constant(b!, [k, n]));
-        const transpose = (x: Float64Array, rows: number, cols: number): number[] =>
-          Array.from({ length: rows * cols }, (_, i) => x[(i % rows) * cols + Math.floor(i / rows)]!);
-        const aTt = matmulNaive(transpose(a!, m, k), t!, k, m, k);
-        const tTa = matmulNaive(transpose(t!, m, k), a!, k, m, k);
-        const expected = matmulNaive(aTt.map((v, i) => v + tTa[i]!), b!, k, k, n);
-        closeTo(runF64([d2])[0]!, expected);
-      }),
+      fc.property(
+        fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+        pool,
+        ([m, k, n], raw) => {
+          const [a, b, t] = takeValues(
+            raw,
+            [
+              [m, k],
+              [k, n],
+              [m, k],
+            ],
+            domains.real,
+          );
+          const ac = constant(a!, [m, k]);
+          const tc = constant(t!, [m, k]);
+          // ∇_A ½‖AB‖² = (AB)Bᵀ; its inner product with T is a scalar function of B.
+          const inner = (bb: Tensor): Tensor<readonly []> => {
+            const gA = grad((aa: Tensor) => mul(total(mul(matmul(aa, bb), matmul(aa, bb))), 0.5) as Tensor<readonly []>)(ac);
+            return total(mul(gA, tc));
+          };
+          const d2 = grad(inner)(constant(b!, [k, n]));
+          const transpose = (x: Float64Array, rows: number, cols: number): number[] =>
+            Array.from({ length: rows * cols }, (_, i) => x[(i % rows) * cols + Math.floor(i / rows)]!);
+          const aTt = matmulNaive(transpose(a!, m, k), t!, k, m, k);
+          const tTa = matmulNaive(transpose(t!, m, k), a!, k, m, k);
+          const expected = matmulNaive(
+            aTt.map((v, i) => v + tTa[i]!),
+            b!,
+            k,
+            k,
+            n,
+          );
+          closeTo(runF64([d2])[0]!, expected);
+        },
+      ),
       { numRuns: 50 },
     ));
 });

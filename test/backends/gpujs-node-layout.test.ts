@@ -7,21 +7,56 @@
  */
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { add, constant, fromData, scatterAdd, gelu, matmul, reference, size, spec, sum, tanh, trace, transpose, type Graph, type HostTensor } from "../../src";
+import {
+  add,
+  constant,
+  fromData,
+  scatterAdd,
+  gelu,
+  matmul,
+  reference,
+  size,
+  spec,
+  sum,
+  tanh,
+  trace,
+  transpose,
+  type Graph,
+  type HostTensor,
+} from "../../src";
 import { gpujs } from "../../src/backends/gpujs";
 import { worstError } from "./gpujs-node-support";
 
 const values = (shape: ReadonlyArray<number>, seed: number): HostTensor =>
-  fromData(Array.from({ length: size(shape) }, (_, i) => Math.sin(i * 0.37 + seed) * 0.8), shape);
+  fromData(
+    Array.from({ length: size(shape) }, (_, i) => Math.sin(i * 0.37 + seed) * 0.8),
+    shape,
+  );
 
 const graphs: ReadonlyArray<readonly [string, Graph]> = [
   ["matmul, 7 rows (not a multiple of 4)", trace(({ a, b }) => matmul(a, b), { a: spec([7, 20]), b: spec([20, 9]) })],
   ["batched matmul with a transposed operand", trace(({ a, b }) => matmul(a, transpose(b)), { a: spec([3, 8, 17]), b: spec([3, 6, 17]) })],
-  ["linear + bias + GELU, one kernel", trace(({ a, w, c }) => gelu(add(matmul(a, w), c)), { a: spec([2, 5, 24]), w: spec([24, 12]), c: spec([12]) })],
+  [
+    "linear + bias + GELU, one kernel",
+    trace(({ a, w, c }) => gelu(add(matmul(a, w), c)), { a: spec([2, 5, 24]), w: spec([24, 12]), c: spec([12]) }),
+  ],
   ["sum over a wide axis after tanh", trace(({ a }) => sum(tanh(a), [1]), { a: spec([6, 40, 5]) })],
   [
     "scatter-add with constant indices (per-output segments)",
-    trace(({ a, u }) => scatterAdd(a, constant(Array.from({ length: 2 * 7 * 4 }, (_, i) => (i * 7) % 3), [2, 7, 4], "i32"), u, 1), { a: spec([2, 3, 4]), u: spec([2, 7, 4]) }),
+    trace(
+      ({ a, u }) =>
+        scatterAdd(
+          a,
+          constant(
+            Array.from({ length: 2 * 7 * 4 }, (_, i) => (i * 7) % 3),
+            [2, 7, 4],
+            "i32",
+          ),
+          u,
+          1,
+        ),
+      { a: spec([2, 3, 4]), u: spec([2, 7, 4]) },
+    ),
   ],
 ];
 

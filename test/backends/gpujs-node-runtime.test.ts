@@ -6,13 +6,17 @@
  */
 
 import { describe, expect, it } from "vitest";
-import {
-  argmax, erf, exp, fromData, jit, less, log, matmul, NonFiniteError, prepared, spec, trace,
-} from "../../src";
+import { argmax, erf, exp, fromData, jit, less, log, matmul, NonFiniteError, prepared, spec, trace } from "../../src";
 import { gpujs, GpujsCompileError, gpujsLowering, LoweringError, unsupported } from "../../src/backends/gpujs";
 
 const mlp = trace(({ x, w }) => exp(matmul(x, w)), { x: spec([4, 3]), w: spec([3, 2]) });
-const mlpArgs = [fromData([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((v) => v / 10), [4, 3]), fromData([0.1, -0.2, 0.3, 0.4, -0.5, 0.6], [3, 2])];
+const mlpArgs = [
+  fromData(
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((v) => v / 10),
+    [4, 3],
+  ),
+  fromData([0.1, -0.2, 0.3, 0.4, -0.5, 0.6], [3, 2]),
+];
 
 describe("gpujs runtime (Node)", () => {
   it("compiles nothing when the same graph is prepared again", async () => {

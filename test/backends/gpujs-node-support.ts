@@ -6,9 +6,7 @@
  */
 
 import fc from "fast-check";
-import {
-  backprop, flatten, input, isNode, size, type Data, type Graph, type HostTensor, type Node, type Tensor,
-} from "../../src";
+import { backprop, flatten, input, isNode, size, type Data, type Graph, type HostTensor, type Node, type Tensor } from "../../src";
 import { seededValues } from "../support/arbitraries";
 import type { Spec } from "../support/spec";
 
@@ -73,7 +71,12 @@ export const specCases = (specs: Readonly<Record<string, Spec>>, cases: number, 
 };
 
 /** Largest violation of |got − want| ≤ atol + rtol·|want| (NaN must meet NaN), with where it happened. */
-export const worstError = (got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number): { excess: number; at: number; got: number; want: number } => {
+export const worstError = (
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+): { excess: number; at: number; got: number; want: number } => {
   let worst = { excess: 0, at: -1, got: 0, want: 0 };
   for (let i = 0; i < want.length; i++) {
     const g = got[i]!;

@@ -5,7 +5,24 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  add, div, exp, fromData, input, jit, lift, log, matmul, mul, NonFiniteError, realize, reference, ShapeError, spec, sqrt, sum, trace,
+  add,
+  div,
+  exp,
+  fromData,
+  input,
+  jit,
+  lift,
+  log,
+  matmul,
+  mul,
+  NonFiniteError,
+  realize,
+  reference,
+  ShapeError,
+  spec,
+  sqrt,
+  sum,
+  trace,
   type Tensor,
 } from "../../src";
 
@@ -98,7 +115,10 @@ describe("jit input binding", () => {
   it("names an input of the wrong shape, with both shapes", async () => {
     const f = await mm();
     await expect(f({ x: fromData([1, 2, 3, 4, 5, 6], [3, 2] as const), w } as never)).rejects.toThrow(
-      new ShapeError("run", 'input "x" (argument x) has the wrong shape', [[2, 3], [3, 2]]),
+      new ShapeError("run", 'input "x" (argument x) has the wrong shape', [
+        [2, 3],
+        [3, 2],
+      ]),
     );
   });
 
@@ -135,7 +155,9 @@ describe("asynchronous API", () => {
   it("realize evaluates constant graphs and refuses ones with inputs", async () => {
     const c = lift(fromData([1, 2], [2] as const));
     expect(Array.from((await realize({ doubled: mul(c, 2) })).doubled.data)).toEqual([2, 4]);
-    await expect(realize(mul(input("c", [2] as const), 2))).rejects.toThrow("realize: the value depends on inputs (c); trace and run it instead");
+    await expect(realize(mul(input("c", [2] as const), 2))).rejects.toThrow(
+      "realize: the value depends on inputs (c); trace and run it instead",
+    );
   });
 });
 
@@ -152,7 +174,12 @@ describe("long chains", () => {
       { x: spec([64] as const) },
       reference(),
     );
-    const out = await f({ x: fromData(Array.from({ length: 64 }, (_, i) => i), [64] as const) });
+    const out = await f({
+      x: fromData(
+        Array.from({ length: 64 }, (_, i) => i),
+        [64] as const,
+      ),
+    });
     expect(Array.from(out.data)).toEqual(Array.from({ length: 64 }, (_, i) => i + n));
   });
 

@@ -11,8 +11,17 @@
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  flatten, isHostTensor, jit, mul, mwmha, sum, valueAndGrad, withShape,
-  type HostTensor, type MultiWindowAttention, type Tensor,
+  flatten,
+  isHostTensor,
+  jit,
+  mul,
+  mwmha,
+  sum,
+  valueAndGrad,
+  withShape,
+  type HostTensor,
+  type MultiWindowAttention,
+  type Tensor,
 } from "../../src";
 import { wasm } from "../../src/backends/wasm";
 import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbs, maxAbsDiff, readGolden } from "../support/golden";
@@ -61,8 +70,11 @@ describe("wasm: MW-MHA layer golden", () => {
     const args = { p: nest(hostRecord(golden.weights)), x: hostOf(golden.input), r: hostOf(golden.R) };
     const f = await jit(
       (a: Args) => {
-        const layer = (q: { readonly p: MultiWindowAttention; readonly x: Tensor }) => mwmha(q.p, { windows })(q.x as Tensor<readonly [number, number, number]>);
-        const [value, g] = valueAndGrad((q: { readonly p: MultiWindowAttention; readonly x: Tensor }) => withShape([] as const)(sum(mul(layer(q), a.r))))({ p: a.p, x: a.x });
+        const layer = (q: { readonly p: MultiWindowAttention; readonly x: Tensor }) =>
+          mwmha(q.p, { windows })(q.x as Tensor<readonly [number, number, number]>);
+        const [value, g] = valueAndGrad((q: { readonly p: MultiWindowAttention; readonly x: Tensor }) =>
+          withShape([] as const)(sum(mul(layer(q), a.r))),
+        )({ p: a.p, x: a.x });
         return { output: layer(a), value, g };
       },
       args as never,
@@ -84,7 +96,11 @@ describe("wasm: MW-MHA layer golden", () => {
   it("matches the gradients with respect to the input and every weight", () => {
     expect(rel(grads.x!, golden.grad_input.data)).toBeLessThan(REL);
     expect(rel(grads.x!, golden.grad_input_f32.data)).toBeLessThan(REL);
-    expect(Object.keys(grads).filter((k) => k !== "x").sort()).toEqual(Object.keys(golden.grad_weights).sort());
+    expect(
+      Object.keys(grads)
+        .filter((k) => k !== "x")
+        .sort(),
+    ).toEqual(Object.keys(golden.grad_weights).sort());
     for (const [name, want] of Object.entries(golden.grad_weights)) {
       expect(rel(grads[name]!, want.data), name).toBeLessThan(REL);
       expect(rel(grads[name]!, golden.grad_weights_f32[name]!.data), name).toBeLessThan(REL);

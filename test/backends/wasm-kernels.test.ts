@@ -10,8 +10,33 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  add, argmax, concat, exp, fromData, gather, gelu, log, logSoftmax, matmul, max, mul, NonFiniteError, pad, reference, scatterAdd,
-  softmax, spec, sum, trace, transpose, valueAndGrad, withShape, zeros, type Graph, type HostTensor, type Tensor,
+  add,
+  argmax,
+  concat,
+  exp,
+  fromData,
+  gather,
+  gelu,
+  log,
+  logSoftmax,
+  matmul,
+  max,
+  mul,
+  NonFiniteError,
+  pad,
+  reference,
+  scatterAdd,
+  softmax,
+  spec,
+  sum,
+  trace,
+  transpose,
+  valueAndGrad,
+  withShape,
+  zeros,
+  type Graph,
+  type HostTensor,
+  type Tensor,
 } from "../../src";
 import { tilingOf, wasm } from "../../src/backends/wasm";
 import { uniform } from "../support/matmul-cases";
@@ -28,7 +53,14 @@ const compare = async (graph: Graph, values: HostTensor[], atol: number): Promis
   });
 };
 
-const host = (shape: ReadonlyArray<number>, seed: number): HostTensor => fromData(uniform(shape.reduce((a, b) => a * b, 1), seed), shape);
+const host = (shape: ReadonlyArray<number>, seed: number): HostTensor =>
+  fromData(
+    uniform(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 interface MatmulCase {
   readonly batch: number;
@@ -56,21 +88,46 @@ const matmulGraph = (c: MatmulCase): { graph: Graph; values: HostTensor[] } => {
 
 describe("wasm tilings", () => {
   it.each([
-    ["4 rows × 2 vectors, packed", { batch: 2, m: 13, k: 37, n: 24, ta: false, tb: false, epilogue: true }, { lanes: "output", width: 4, rows: 4, cols: 2 }],
-    ["4 rows × 1 vector", { batch: 1, m: 9, k: 20, n: 12, ta: true, tb: false, epilogue: false }, { lanes: "output", width: 4, rows: 4, cols: 1 }],
-    ["4 rows × 2 outputs, lanes over k (Bᵀ)", { batch: 2, m: 7, k: 45, n: 12, ta: false, tb: true, epilogue: true }, { lanes: "reduction", width: 1, rows: 4, cols: 2 }],
-    ["4 rows × 1 output, lanes over k", { batch: 1, m: 5, k: 10, n: 7, ta: false, tb: true, epilogue: false }, { lanes: "reduction", width: 1, rows: 4, cols: 1 }],
-    ["4 scalar rows", { batch: 3, m: 6, k: 11, n: 10, ta: true, tb: false, epilogue: true }, { lanes: "output", width: 1, rows: 4, cols: 1 }],
+    [
+      "4 rows × 2 vectors, packed",
+      { batch: 2, m: 13, k: 37, n: 24, ta: false, tb: false, epilogue: true },
+      { lanes: "output", width: 4, rows: 4, cols: 2 },
+    ],
+    [
+      "4 rows × 1 vector",
+      { batch: 1, m: 9, k: 20, n: 12, ta: true, tb: false, epilogue: false },
+      { lanes: "output", width: 4, rows: 4, cols: 1 },
+    ],
+    [
+      "4 rows × 2 outputs, lanes over k (Bᵀ)",
+      { batch: 2, m: 7, k: 45, n: 12, ta: false, tb: true, epilogue: true },
+      { lanes: "reduction", width: 1, rows: 4, cols: 2 },
+    ],
+    [
+      "4 rows × 1 output, lanes over k",
+      { batch: 1, m: 5, k: 10, n: 7, ta: false, tb: true, epilogue: false },
+      { lanes: "reduction", width: 1, rows: 4, cols: 1 },
+    ],
+    [
+      "4 scalar rows",
+      { batch: 3, m: 6, k: 11, n: 10, ta: true, tb: false, epilogue: true },
+      { lanes: "output", width: 1, rows: 4, cols: 1 },
+    ],
     ["scalar", { batch: 1, m: 3, k: 5, n: 3, ta: false, tb: false, epilogue: false }, { lanes: "output", width: 1, rows: 1, cols: 1 }],
   ] as const)("%s", async (_, c, tiling) => {
     const { graph, values } = matmulGraph(c);
-    const root = wasm().compile(graph).kernels.find((k) => k.ops.includes("matmul"))!;
+    const root = wasm()
+      .compile(graph)
+      .kernels.find((k) => k.ops.includes("matmul"))!;
     expect(tilingOf(root, root.root.shape)).toMatchObject(tiling);
     await compare(graph, values, 1e-5 * (1 + c.k));
   });
 
   it("flat SIMD for elementwise kernels whose rows are not a multiple of 4 long", async () => {
-    const graph = trace(({ x, y }: { x: Tensor; y: Tensor }) => exp(mul(add(x, y), 0.5) as Tensor), { x: spec([6, 10]), y: spec([10]) } as never);
+    const graph = trace(({ x, y }: { x: Tensor; y: Tensor }) => exp(mul(add(x, y), 0.5) as Tensor), {
+      x: spec([6, 10]),
+      y: spec([10]),
+    } as never);
     const k = wasm().compile(graph).kernels[0]!;
     expect(tilingOf(k, k.root.shape)).toMatchObject({ width: 4, rowLength: 60 });
     await compare(graph, [host([6, 10], 4), host([10], 5)], 1e-6);

@@ -41,7 +41,9 @@ describe("wasm: tiny MW-MAE golden", () => {
     const scale = (a: GoldenArray, b: GoldenArray) => maxAbsDiff(a.data, b.data);
     expect(Math.abs(out.loss.data[0]! - golden.loss)).toBeLessThan(4 * Math.abs(golden.loss - golden.loss_f32) + 1e-7);
     expect(maxAbsDiff(out.pred.data, golden.pred.data)).toBeLessThan(4 * scale(golden.pred, golden.pred_f32) + 1e-7);
-    expect(maxAbsDiff(out.features.data, golden.forward_features.data)).toBeLessThan(4 * scale(golden.forward_features, golden.forward_features_f32) + 1e-7);
+    expect(maxAbsDiff(out.features.data, golden.forward_features.data)).toBeLessThan(
+      4 * scale(golden.forward_features, golden.forward_features_f32) + 1e-7,
+    );
     expect([...grads.keys()].sort()).toEqual(Object.keys(golden.grads).sort());
     const refScale = worstGradError(new Map(Object.entries(golden.grads_f32).map(([k, v]) => [k, v.data])), golden.grads);
     expect(worstGradError(grads, golden.grads)).toBeLessThan(4 * refScale + 1e-6);

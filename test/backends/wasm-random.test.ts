@@ -20,15 +20,24 @@ describe("wasm on random graphs", () => {
         const [x, y] = graph.inputs;
         const xs = values.slice(0, 6).map(Math.fround);
         const ys = values.slice(6, 12).map(Math.fround);
-        const want = interpret(graph.outputs, new Map<Node, Float64Array>([[x!, Float64Array.from(xs)], [y!, Float64Array.from(ys)]]), { precision: "f64" });
+        const want = interpret(
+          graph.outputs,
+          new Map<Node, Float64Array>([
+            [x!, Float64Array.from(xs)],
+            [y!, Float64Array.from(ys)],
+          ]),
+          { precision: "f64" },
+        );
         const got = await (await backend.prepare(graph))([fromData(xs, [2, 3]), fromData(ys, [2, 3])]);
         got.forEach((t, k) => {
           const w = want[k]!;
           const scale = Math.max(...Array.from(w, (v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
           Array.from(w).forEach((v, i) => {
             const g = t.data[i]!;
-            if (!Number.isFinite(v)) expect(Object.is(g, v) || (Number.isNaN(g) && Number.isNaN(v)), `output ${k}[${i}]: got ${g}, want ${v}`).toBe(true);
-            else expect(Math.abs(g - v), `output ${k}[${i}]: got ${g}, want ${v}`).toBeLessThanOrEqual(1e-4 * (Math.abs(v) + scale) + 1e-30);
+            if (!Number.isFinite(v))
+              expect(Object.is(g, v) || (Number.isNaN(g) && Number.isNaN(v)), `output ${k}[${i}]: got ${g}, want ${v}`).toBe(true);
+            else
+              expect(Math.abs(g - v), `output ${k}[${i}]: got ${g}, want ${v}`).toBeLessThanOrEqual(1e-4 * (Math.abs(v) + scale) + 1e-30);
           });
         });
       }),

@@ -12,7 +12,14 @@ import { wasm } from "../../src/backends/wasm";
 import { uniform } from "../support/matmul-cases";
 import { worstError } from "./gpujs-node-support";
 
-const host = (shape: ReadonlyArray<number>, seed: number): HostTensor => fromData(uniform(shape.reduce((a, b) => a * b, 1), seed), shape);
+const host = (shape: ReadonlyArray<number>, seed: number): HostTensor =>
+  fromData(
+    uniform(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 describe("wasm on 2 threads", () => {
   it("splits large kernels and agrees with the reference", async () => {

@@ -74,13 +74,22 @@ export interface LayerRun {
 }
 
 /** One MW-MHA layer forward and backward on `mode`, for weights given by their official names. */
-const runMwmha = async (mode: BrowserMode, windows: ReadonlyArray<number>, weights: Record<string, HostTensor>, x: HostTensor, r: HostTensor): Promise<LayerRun> => {
+const runMwmha = async (
+  mode: BrowserMode,
+  windows: ReadonlyArray<number>,
+  weights: Record<string, HostTensor>,
+  x: HostTensor,
+  r: HostTensor,
+): Promise<LayerRun> => {
   const backend = backendFor(mode);
   const args = { p: nest(weights) as unknown as MultiWindowAttention, x, r };
   const f = await jit(
     (a: { readonly p: MultiWindowAttention; readonly x: Tensor; readonly r: Tensor }) => {
-      const layer = (q: { readonly p: MultiWindowAttention; readonly x: Tensor }) => mwmha(q.p, { windows })(q.x as Tensor<readonly [number, number, number]>);
-      const [objective, grads] = valueAndGrad((q: { readonly p: MultiWindowAttention; readonly x: Tensor }) => withShape([] as const)(sum(mul(layer(q), a.r))))({ p: a.p, x: a.x });
+      const layer = (q: { readonly p: MultiWindowAttention; readonly x: Tensor }) =>
+        mwmha(q.p, { windows })(q.x as Tensor<readonly [number, number, number]>);
+      const [objective, grads] = valueAndGrad((q: { readonly p: MultiWindowAttention; readonly x: Tensor }) =>
+        withShape([] as const)(sum(mul(layer(q), a.r))),
+      )({ p: a.p, x: a.x });
       return { output: layer(a), objective, grads };
     },
     args as never,
@@ -106,7 +115,13 @@ export interface ModelRun {
 }
 
 /** The MW-MAE pre-training loss, prediction and every parameter gradient, for an official config and weights. */
-const runMwmae = async (mode: BrowserMode, config: unknown, weights: Record<string, HostTensor>, x: HostTensor, noise: HostTensor): Promise<ModelRun> => {
+const runMwmae = async (
+  mode: BrowserMode,
+  config: unknown,
+  weights: Record<string, HostTensor>,
+  x: HostTensor,
+  noise: HostTensor,
+): Promise<ModelRun> => {
   const cfg = E.getOrElseW((e: unknown) => {
     throw new Error(`config: ${JSON.stringify(e)}`);
   })(decodeOfficialConfig("golden")(config));

@@ -57,7 +57,11 @@ describe.each(["webgl2", "webgpu"] as const)("gpu.js backend on %s", (mode) => {
   ];
   it.each(cases)("$name $kind matches the float64 reference", async ({ name, kind }) => {
     const want = await referenceRun(name, kind);
-    const got: CaseRun = await browser.page.evaluate(([m, n, k]) => (globalThis as unknown as Page).backend.runPrimitive(m, n, k), [mode, name, kind] as const);
+    const got: CaseRun = await browser.page.evaluate(([m, n, k]) => (globalThis as unknown as Page).backend.runPrimitive(m, n, k), [
+      mode,
+      name,
+      kind,
+    ] as const);
     expect(got.outputs.map((o) => o.shape)).toEqual(want.map((w) => [...w.shape]));
     const excess = Math.max(...want.map((w, i) => worstExcess(name, w.data, got.outputs[i]!.data)));
     expect(excess, `page errors: ${browser.errors.join("; ")}`).toBeLessThanOrEqual(0);

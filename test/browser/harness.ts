@@ -86,7 +86,10 @@ export const openPage = async (entry: string): Promise<BrowserPage> => {
     outfile: join(dir, "page.js"),
     logLevel: "error",
   });
-  await writeFile(join(dir, "index.html"), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>\n');
+  await writeFile(
+    join(dir, "index.html"),
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>\n',
+  );
   const server = await serve(dir);
   const context = await chromium.launchPersistentContext(join(dir, "profile"), {
     executablePath: chromiumPath,

@@ -22,7 +22,9 @@ type Page = { readonly kernels: KernelsApi };
 describe("headless Chromium", () => {
   it("is required, and its absence names the command that installs it", () => {
     expect(() => requireChromium("/nonexistent/chromium")).toThrow(chromiumMissing("/nonexistent/chromium"));
-    expect(chromiumMissing()).toBe("chromium not found at /usr/bin/chromium: install it with `apt-get update && apt-get install -y chromium`");
+    expect(chromiumMissing()).toBe(
+      "chromium not found at /usr/bin/chromium: install it with `apt-get update && apt-get install -y chromium`",
+    );
   });
 
   it("offers WebGL2 and WebGPU on SwiftShader", async () => {
@@ -40,8 +42,16 @@ describe.each(["webgl2", "webgpu"] as const)("matmul kernels on %s", (mode: Page
     const { a, b } = operands(c, c.seed);
     const want = referenceMatmul(c, a, b);
     it.each([...matmulVariants])("%s matches float64 within 4 f32 dot-product bounds", async (variant) => {
-      const run: MatmulRun = await browser.page.evaluate(([m, s, x, y]) => (globalThis as unknown as Page).kernels.matmul(m, s, x, y), [mode, { ...c, variant }, a, b] as const);
-      expect({ kernelClass: run.kernelClass, fallbackReason: run.fallbackReason }).toEqual({ kernelClass: expectedClass[mode], fallbackReason: null });
+      const run: MatmulRun = await browser.page.evaluate(([m, s, x, y]) => (globalThis as unknown as Page).kernels.matmul(m, s, x, y), [
+        mode,
+        { ...c, variant },
+        a,
+        b,
+      ] as const);
+      expect({ kernelClass: run.kernelClass, fallbackReason: run.fallbackReason }).toEqual({
+        kernelClass: expectedClass[mode],
+        fallbackReason: null,
+      });
       expect(errorInBounds(c, want, run.c)).toBeLessThanOrEqual(4);
     });
   });
@@ -50,7 +60,10 @@ describe.each(["webgl2", "webgpu"] as const)("matmul kernels on %s", (mode: Page
     const [m, n] = [20, 24];
     const a = uniform(m * n, 11);
     const b = uniform(n * n, 12);
-    const c: Float32Array = await browser.page.evaluate(([md, mm, nn, x, y]) => (globalThis as unknown as Page).kernels.chain(md, mm, nn, x, y), [mode, m, n, a, b] as const);
+    const c: Float32Array = await browser.page.evaluate(
+      ([md, mm, nn, x, y]) => (globalThis as unknown as Page).kernels.chain(md, mm, nn, x, y),
+      [mode, m, n, a, b] as const,
+    );
     const first = referenceMatmul({ name: "", m, k: n, n }, a, b).c;
     const second = referenceMatmul({ name: "", m, k: n, n }, Float32Array.from(first), b);
     // Two chained f32 products: the first's rounding (≤ 4 bounds) propagates through the second; 8 covers both.
@@ -60,7 +73,12 @@ describe.each(["webgl2", "webgpu"] as const)("matmul kernels on %s", (mode: Page
   it("reads back a pipeline result (device-resident texture or buffer) through toRowMajor", async () => {
     const c = matmulCases[0]!;
     const { a, b } = operands(c, 7);
-    const run: MatmulRun = await browser.page.evaluate(([m, s, x, y]) => (globalThis as unknown as Page).kernels.matmul(m, s, x, y), [mode, { ...c, variant: "rows4u4", pipeline: true }, a, b] as const);
+    const run: MatmulRun = await browser.page.evaluate(([m, s, x, y]) => (globalThis as unknown as Page).kernels.matmul(m, s, x, y), [
+      mode,
+      { ...c, variant: "rows4u4", pipeline: true },
+      a,
+      b,
+    ] as const);
     expect(errorInBounds(c, referenceMatmul(c, a, b), run.c)).toBeLessThanOrEqual(4);
   });
 });

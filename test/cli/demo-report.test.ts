@@ -30,7 +30,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("reconstructionViews", () => {
   it("puts the prediction exactly where patchify took the masked patches from", async () => {
-    const grid = fc.record({ time: fc.integer({ min: 1, max: 3 }), freq: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 3 }), w: fc.integer({ min: 1, max: 3 }) });
+    const grid = fc.record({
+      time: fc.integer({ min: 1, max: 3 }),
+      freq: fc.integer({ min: 1, max: 3 }),
+      h: fc.integer({ min: 1, max: 3 }),
+      w: fc.integer({ min: 1, max: 3 }),
+    });
     const cases = fc.sample(
       grid.chain((g) => fc.record({ g: fc.constant(g), mask: fc.array(fc.boolean(), { minLength: g.h * g.w, maxLength: g.h * g.w }) })),
       { numRuns: 25, seed: 11 },
@@ -57,7 +62,9 @@ describe("reconstructionViews", () => {
   });
 
   it("refuses arrays of the wrong size, naming the sizes", () => {
-    expect(() => reconstructionViews(new Float32Array(8), new Float32Array(8), [1], 4, 2, { time: 2, freq: 2 })).toThrow(/expected 8 input values, 8 predicted values and 2 mask entries; got 8, 8, 1/);
+    expect(() => reconstructionViews(new Float32Array(8), new Float32Array(8), [1], 4, 2, { time: 2, freq: 2 })).toThrow(
+      /expected 8 input values, 8 predicted values and 2 mask entries; got 8, 8, 1/,
+    );
   });
 });
 
@@ -81,12 +88,12 @@ describe("tables", () => {
   });
 
   it("adds a total to the phase table", () => {
-    expect(phaseTableText([{ name: "pre-train", seconds: 100.04 }, { name: "probe", seconds: 2.5 }])).toEqual([
-      "phase      wall time (s)",
-      "pre-train          100.0",
-      "probe                2.5",
-      "total              102.5",
-    ]);
+    expect(
+      phaseTableText([
+        { name: "pre-train", seconds: 100.04 },
+        { name: "probe", seconds: 2.5 },
+      ]),
+    ).toEqual(["phase      wall time (s)", "pre-train          100.0", "probe                2.5", "total              102.5"]);
   });
 });
 

@@ -50,7 +50,14 @@ describe("mwmae demo --quick", () => {
   });
 
   it("times every phase and names the report", () => {
-    for (const phase of ["pre-train MW-MAE (3 of 3 steps in this call)", "pre-train MAE (3 of 3 steps in this call)", "embed 50 clips: random init", "linear probe (30 epochs): MAE", "report", "total"]) {
+    for (const phase of [
+      "pre-train MW-MAE (3 of 3 steps in this call)",
+      "pre-train MAE (3 of 3 steps in this call)",
+      "embed 50 clips: random init",
+      "linear probe (30 epochs): MAE",
+      "report",
+      "total",
+    ]) {
       expect(first.stdout).toMatch(new RegExp(`^${phase.replace(/[()]/g, "\\$&")}\\s+\\d+\\.\\d$`, "m"));
     }
     expect(first.stdout).toContain(`report: ${join(dir, "out", "report.html")}`);
@@ -67,7 +74,8 @@ describe("mwmae demo --quick", () => {
     const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
     expect(summary.probe.sizes).toEqual({ train: 30, valid: 10, test: 10 });
     expect(summary.probe.rows.map((r: { model: string }) => r.model)).toEqual(models);
-    for (const r of summary.probe.rows) for (const a of [r.trainAccuracy, r.validAccuracy, r.testAccuracy]) expect(a >= 0 && a <= 1).toBe(true);
+    for (const r of summary.probe.rows)
+      for (const a of [r.trainAccuracy, r.validAccuracy, r.testAccuracy]) expect(a >= 0 && a <= 1).toBe(true);
     for (const kind of ["mwmae", "mae"]) expect(existsSync(join(dir, "out", kind, "params.msgpack"))).toBe(true);
   });
 

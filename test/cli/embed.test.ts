@@ -43,10 +43,19 @@ const npy = (path: string): NpyArray => {
 
 /** A 16 kHz tone (or silence) as PCM16 WAV bytes. */
 const tone = (seconds: number, hz: number, amplitude = 0.3): Uint8Array =>
-  encodeWav({ sampleRate: 16000, samples: Float32Array.from({ length: Math.round(seconds * 16000) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / 16000)) });
+  encodeWav({
+    sampleRate: 16000,
+    samples: Float32Array.from({ length: Math.round(seconds * 16000) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / 16000)),
+  });
 
 describe("mwmae embed --json on the golden clip", () => {
-  const Hear = t.type({ timestamp_embeddings: GoldenArray, timestamp_embeddings_f64_model: GoldenArray, timestamps_ms: GoldenArray, scene_embedding: GoldenArray, features: GoldenArray });
+  const Hear = t.type({
+    timestamp_embeddings: GoldenArray,
+    timestamp_embeddings_f64_model: GoldenArray,
+    timestamps_ms: GoldenArray,
+    scene_embedding: GoldenArray,
+    features: GoldenArray,
+  });
   const g = readGolden("hear_embed.json", Hear);
   let hear: HearModel;
   beforeAll(async () => {
@@ -67,7 +76,8 @@ describe("mwmae embed --json on the golden clip", () => {
     const samples = decodeWav(new Uint8Array(readFileSync(golden("audio/hear_clip_3p3s.wav"))), "clip");
     if (E.isLeft(samples)) throw new Error(samples.left.message);
     const logmel = await hear.frontEnd({ shape: [1, samples.right.samples.length], dtype: "f32", data: samples.right.samples });
-    const bound = 4 * maxAbsDiff(g.timestamp_embeddings.data, g.timestamp_embeddings_f64_model.data) + maxAbsDiff(logmel.data, g.features.data);
+    const bound =
+      4 * maxAbsDiff(g.timestamp_embeddings.data, g.timestamp_embeddings_f64_model.data) + maxAbsDiff(logmel.data, g.features.data);
     expect(out!.file).toBe("test/golden/audio/hear_clip_3p3s.wav");
     expect(out!.embeddings.length).toBe(83);
     expect(maxAbsDiff(out!.embeddings.flat(), g.timestamp_embeddings.data)).toBeLessThan(bound);
@@ -166,7 +176,10 @@ describe("mwmae embed on HEAR task folders", () => {
   let event: string;
   beforeAll(() => {
     scene = makeTask("toy-v0-full", "scene", { fold00: { "a.wav": ["high"], "b.wav": ["low"] }, fold01: { "c.wav": ["low"] } });
-    event = makeTask("toyevents-v0-full", "event", { fold00: { "e.wav": [{ label: "high", start: 0, end: 200 }] }, fold01: { "f.wav": [] } });
+    event = makeTask("toyevents-v0-full", "event", {
+      fold00: { "e.wav": [{ label: "high", start: 0, end: 200 }] },
+      fold01: { "f.wav": [] },
+    });
     run = mwmae("embed", ...model, "--out", out, scene, event);
   });
 
@@ -174,7 +187,8 @@ describe("mwmae embed on HEAR task folders", () => {
     expect(run.stderr).toMatch(/embedded 5 clip\(s\)/);
     expect(run.code).toBe(0);
     const task = join(out, "toy-v0-full");
-    for (const f of ["task_metadata.json", "labelvocabulary.csv", "fold00.json", "fold01.json"]) expect(readFileSync(join(task, f), "utf8")).toBe(readFileSync(join(scene, f), "utf8"));
+    for (const f of ["task_metadata.json", "labelvocabulary.csv", "fold00.json", "fold01.json"])
+      expect(readFileSync(join(task, f), "utf8")).toBe(readFileSync(join(scene, f), "utf8"));
     expect(npy(join(task, "fold00", "a.wav.embedding.npy")).shape).toEqual([160]);
     expect(JSON.parse(readFileSync(join(task, "fold00", "b.wav.target-labels.json"), "utf8"))).toEqual(["low"]);
     expect(npy(join(task, "fold01", "c.wav.embedding.npy")).shape).toEqual([160]);

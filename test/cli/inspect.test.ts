@@ -9,7 +9,11 @@ import { describe, expect, it } from "vitest";
 import { mwmae } from "./mwmae-process";
 
 interface OfficialNames {
-  readonly [model: string]: { readonly num_param_tensors: number; readonly num_param_scalars: number; readonly params: Record<string, number[]> };
+  readonly [model: string]: {
+    readonly num_param_tensors: number;
+    readonly num_param_scalars: number;
+    readonly params: Record<string, number[]>;
+  };
 }
 const names = JSON.parse(readFileSync(new URL("../golden/names_base.json", import.meta.url), "utf8")) as OfficialNames;
 const golden = (name: string): string => `test/golden/${name}`;
@@ -54,12 +58,38 @@ describe("mwmae inspect", () => {
   });
 
   it("checks an official checkpoint against an official config file", async () => {
-    const ok = await mwmae("inspect", "--json", "--graph", "none", "--config", golden("tiny_mwmae.config.json"), "--checkpoint", golden("tiny_mwmae.msgpack"));
+    const ok = await mwmae(
+      "inspect",
+      "--json",
+      "--graph",
+      "none",
+      "--config",
+      golden("tiny_mwmae.config.json"),
+      "--checkpoint",
+      golden("tiny_mwmae.msgpack"),
+    );
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout).checkpoint).toEqual({ file: golden("tiny_mwmae.msgpack"), format: "flax-msgpack", tensors: 73, matchesConfig: true });
-    const bad = await mwmae("inspect", "--graph", "none", "--config", golden("tiny_mwmae.config.json"), "--encoder", "64/2/2", "--checkpoint", golden("tiny_mwmae.msgpack"));
+    expect(JSON.parse(ok.stdout).checkpoint).toEqual({
+      file: golden("tiny_mwmae.msgpack"),
+      format: "flax-msgpack",
+      tensors: 73,
+      matchesConfig: true,
+    });
+    const bad = await mwmae(
+      "inspect",
+      "--graph",
+      "none",
+      "--config",
+      golden("tiny_mwmae.config.json"),
+      "--encoder",
+      "64/2/2",
+      "--checkpoint",
+      golden("tiny_mwmae.msgpack"),
+    );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/tensor "params\/patch_embed\/proj\/kernel" does not match the config: .* has shape \[4, 4, 1, 32\], the config needs \[4, 4, 1, 64\]/);
+    expect(bad.stderr).toMatch(
+      /tensor "params\/patch_embed\/proj\/kernel" does not match the config: .* has shape \[4, 4, 1, 32\], the config needs \[4, 4, 1, 64\]/,
+    );
   });
 
   it("takes the config an official safetensors checkpoint records", async () => {

@@ -29,10 +29,14 @@ const tinyRun = (out: string, steps: number): string[] => [
 describe("mwmae pretrain", () => {
   it("saves a checkpoint on SIGINT, exits 130, and resumes to the end", async () => {
     const out = join(fresh("sigint-"), "run");
-    const child = spawn(process.execPath, ["bin/mwmae.js", ...tinyRun(out, 100_000), "--progress", "plain", "--log-every", "1", "--checkpoint-every", "100000"], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["bin/mwmae.js", ...tinyRun(out, 100_000), "--progress", "plain", "--log-every", "1", "--checkpoint-every", "100000"],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     let signalled = false;
     child.stderr.on("data", (chunk: Buffer) => {
@@ -68,10 +72,20 @@ describe("mwmae pretrain", () => {
     expect(readdirSync(join(out, "checkpoints")).sort()).toEqual(["ckpt-00000002.safetensors", "ckpt-00000003.safetensors", "latest"]);
     expect(readLog(join(out, "log.jsonl")).map((r) => Object.keys(r))).toEqual(Array(3).fill(["step", "loss", "lr", "time"]));
     expect(readFileSync(join(out, "loss.svg"), "utf8")).toMatch(/^<svg /);
-    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8"))).toMatchObject({ model: { input: { frames: 16, mels: 16 } }, train: { steps: 3, batch: 2 } });
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8"))).toMatchObject({
+      model: { input: { frames: 16, mels: 16 } },
+      train: { steps: 3, batch: 2 },
+    });
     expect(existsSync(join(out, "params.msgpack"))).toBe(true);
     // The run's own inspect: the checkpoint records its config.
-    const inspected = await mwmae("inspect", "--json", "--graph", "none", "--checkpoint", join(out, "checkpoints", "ckpt-00000003.safetensors"));
+    const inspected = await mwmae(
+      "inspect",
+      "--json",
+      "--graph",
+      "none",
+      "--checkpoint",
+      join(out, "checkpoints", "ckpt-00000003.safetensors"),
+    );
     expect(JSON.parse(inspected.stdout)).toMatchObject({ n: 16, checkpoint: { step: 3, matchesConfig: true } });
   });
 

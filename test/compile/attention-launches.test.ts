@@ -18,7 +18,11 @@ const layer = (windows: ReadonlyArray<number>, layout: Layout, [b, n, d]: readon
   const params = initMwmha(key(1), { dim: d, windows });
   const forward = trace(({ p, x }) => mwmha(p as never, { windows, layout })(x as never), { p: params as never, x: spec([b, n, d]) });
   const loss = (p: never, x: never, c: never) => sum(mul(mwmha(p, { windows, layout })(x), c));
-  const both = trace(({ p, x, c }) => valueAndGrad(loss)(p as never, x as never, c as never), { p: params as never, x: spec([b, n, d]), c: spec([b, n, d]) });
+  const both = trace(({ p, x, c }) => valueAndGrad(loss)(p as never, x as never, c as never), {
+    p: params as never,
+    x: spec([b, n, d]),
+    c: spec([b, n, d]),
+  });
   return { forward, both };
 };
 
@@ -46,7 +50,12 @@ describe("MW-MHA layer launches", () => {
 
   it("computes the reference's output and gradients on webasm (masked layout)", async () => {
     const { both } = layer([2, 5, 10, 0], "masked", small);
-    const inputs = both.inputs.map((node, i) => fromData(Array.from({ length: size(node.shape) }, (_, j) => Math.sin(j * 0.71 + i) * 0.5), node.shape));
+    const inputs = both.inputs.map((node, i) =>
+      fromData(
+        Array.from({ length: size(node.shape) }, (_, j) => Math.sin(j * 0.71 + i) * 0.5),
+        node.shape,
+      ),
+    );
     const want = await (await reference({ precision: "f64" }).prepare(both))(inputs);
     const got = await (await gpujs({ mode: "webasm" }).prepare(both))(inputs);
     got.forEach((t, k) => {

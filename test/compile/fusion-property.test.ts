@@ -22,7 +22,14 @@ describe("fused programs", () => {
         const [x, y] = graph.inputs;
         const xs = values.slice(0, 6).map(Math.fround);
         const ys = values.slice(6, 12).map(Math.fround);
-        const want = interpret(graph.outputs, new Map<Node, Float64Array>([[x!, Float64Array.from(xs)], [y!, Float64Array.from(ys)]]), { precision: "f64" });
+        const want = interpret(
+          graph.outputs,
+          new Map<Node, Float64Array>([
+            [x!, Float64Array.from(xs)],
+            [y!, Float64Array.from(ys)],
+          ]),
+          { precision: "f64" },
+        );
         const run = await backend.prepare(graph);
         const got = await run([fromData(xs, [2, 3]), fromData(ys, [2, 3])]);
         got.forEach((t, k) => {
@@ -31,7 +38,8 @@ describe("fused programs", () => {
           Array.from(w).forEach((v, i) => {
             const g = t.data[i]!;
             if (!Number.isFinite(v)) expect(Object.is(g, v) || (Number.isNaN(g) && Number.isNaN(v)), `output ${k}[${i}]`).toBe(true);
-            else expect(Math.abs(g - v), `output ${k}[${i}]: got ${g}, want ${v}`).toBeLessThanOrEqual(1e-4 * (Math.abs(v) + scale) + 1e-30);
+            else
+              expect(Math.abs(g - v), `output ${k}[${i}]: got ${g}, want ${v}`).toBeLessThanOrEqual(1e-4 * (Math.abs(v) + scale) + 1e-30);
           });
         });
       }),

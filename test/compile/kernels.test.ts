@@ -59,7 +59,14 @@ describe("fusion", () => {
     const specs = { x: spec([2, 3]), w: spec([3, 4]), b: spec([4]) };
     expect(program(f as never, specs).kernels).toHaveLength(1);
     // matmul, reshape and expand of b, add, expand of the 0 splat (its reshape is folded), maximum
-    expect(program(f as never, specs, false).kernels.map((k) => k.root.op)).toEqual(["matmul", "reshape", "expand", "add", "expand", "maximum"]);
+    expect(program(f as never, specs, false).kernels.map((k) => k.root.op)).toEqual([
+      "matmul",
+      "reshape",
+      "expand",
+      "add",
+      "expand",
+      "maximum",
+    ]);
   });
 });
 

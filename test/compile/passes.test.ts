@@ -9,8 +9,30 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  add, constant, div, exp, full, grad, interpret, less, matmul, mul, neg, permute, reshape, select, stopGradient, sub, sum, topo,
-  trace, transpose, spec, type Graph, type Node, type Tensor,
+  add,
+  constant,
+  div,
+  exp,
+  full,
+  grad,
+  interpret,
+  less,
+  matmul,
+  mul,
+  neg,
+  permute,
+  reshape,
+  select,
+  stopGradient,
+  sub,
+  sum,
+  topo,
+  trace,
+  transpose,
+  spec,
+  type Graph,
+  type Node,
+  type Tensor,
 } from "../../src";
 import { batchMatmulSums, cse, dce, fold, nodeCount, optimize, simplify } from "../../src/compile";
 import { randomGraph } from "./random-graphs";
@@ -33,7 +55,9 @@ describe("dce", () => {
 
 describe("cse", () => {
   it("merges equal subgraphs and equal constants, never inputs", () => {
-    const g = cse.run(graphOf((x, _y) => add(mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])), mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])))));
+    const g = cse.run(
+      graphOf((x, _y) => add(mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])), mul(exp(x), constant([1, 2, 3, 4, 5, 6], [2, 3])))),
+    );
     expect(ops(g).filter((o) => o === "exp")).toHaveLength(1);
     expect(ops(g).filter((o) => o === "constant")).toHaveLength(1);
     const h = cse.run(graphOf((x, y) => add(exp(x), exp(y))));
@@ -79,13 +103,19 @@ describe("simplify", () => {
 
 describe("batchMatmulSums", () => {
   it("turns a weight gradient (a batch of products summed) into one matmul over batch × inner", () => {
-    const g = trace(({ x, w, c }) => grad((ws: Tensor) => sum(mul(matmul(x, ws), c)) as Tensor<readonly []>)(w), { x: spec([2, 3, 4]), w: spec([4, 5]), c: spec([2, 3, 5]) });
+    const g = trace(({ x, w, c }) => grad((ws: Tensor) => sum(mul(matmul(x, ws), c)) as Tensor<readonly []>)(w), {
+      x: spec([2, 3, 4]),
+      w: spec([4, 5]),
+      c: spec([2, 3, 5]),
+    });
     const o = batchMatmulSums.run(simplify.run(g));
     const mm = topo(o.outputs).filter((n) => n.op === "matmul");
     expect(mm.map((n) => n.shape)).toEqual([[4, 5]]);
     expect(mm[0]!.inputs[0]!.shape).toEqual([4, 6]);
     expect(ops(o)).not.toContain("sum");
-    const bound = new Map<Node, Float64Array>(g.inputs.map((n, i) => [n, Float64Array.from({ length: n.shape.reduce((a, b) => a * b, 1) }, (_, j) => Math.sin(i + j))]));
+    const bound = new Map<Node, Float64Array>(
+      g.inputs.map((n, i) => [n, Float64Array.from({ length: n.shape.reduce((a, b) => a * b, 1) }, (_, j) => Math.sin(i + j))]),
+    );
     const [want, got] = [interpret(g.outputs, bound, { precision: "f64" }), interpret(o.outputs, bound, { precision: "f64" })];
     Array.from(want[0]!).forEach((v, i) => expect(got[0]![i]).toBeCloseTo(v, 12));
   });

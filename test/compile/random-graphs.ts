@@ -7,8 +7,35 @@
 
 import fc from "fast-check";
 import {
-  add, broadcastTo, concat, constant, cos, div, exp, flatten, full, input, isNode, less, matmul, max, maximum, mul, neg, pad, reshape,
-  select, slice, stopGradient, sub, sum, tanh, transpose, type Graph, type Node, type Tensor,
+  add,
+  broadcastTo,
+  concat,
+  constant,
+  cos,
+  div,
+  exp,
+  flatten,
+  full,
+  input,
+  isNode,
+  less,
+  matmul,
+  max,
+  maximum,
+  mul,
+  neg,
+  pad,
+  reshape,
+  select,
+  slice,
+  stopGradient,
+  sub,
+  sum,
+  tanh,
+  transpose,
+  type Graph,
+  type Node,
+  type Tensor,
 } from "../../src";
 
 interface Step {
@@ -19,7 +46,14 @@ interface Step {
 }
 
 const build = (x: Tensor, y: Tensor, steps: ReadonlyArray<Step>, values: ReadonlyArray<number>): Tensor[] => {
-  const pool: Tensor[] = [x, y, full([2, 3], 0), full([2, 3], 1), constant(values.slice(0, 6), [2, 3]), constant(values.slice(0, 6), [2, 3])];
+  const pool: Tensor[] = [
+    x,
+    y,
+    full([2, 3], 0),
+    full([2, 3], 1),
+    constant(values.slice(0, 6), [2, 3]),
+    constant(values.slice(0, 6), [2, 3]),
+  ];
   const pick = (i: number): Tensor => pool[i % pool.length]!;
   for (const s of steps) {
     const [a, b] = [pick(s.a), pick(s.b)];
@@ -53,7 +87,10 @@ const step: fc.Arbitrary<Step> = fc.record({ op: fc.nat({ max: 17 }), a: fc.nat(
 
 /** A random graph of inputs `x`, `y` (both [2, 3])and 12 float32 values: x's are the first 6, y's the rest. */
 export const randomGraph: fc.Arbitrary<{ readonly graph: Graph; readonly values: ReadonlyArray<number> }> = fc
-  .tuple(fc.array(step, { minLength: 1, maxLength: 12 }), fc.array(fc.double({ min: -3, max: 3, noNaN: true }).map(Math.fround), { minLength: 12, maxLength: 12 }))
+  .tuple(
+    fc.array(step, { minLength: 1, maxLength: 12 }),
+    fc.array(fc.double({ min: -3, max: 3, noNaN: true }).map(Math.fround), { minLength: 12, maxLength: 12 }),
+  )
   .map(([steps, values]) => {
     const x = input("x", [2, 3]);
     const y = input("y", [2, 3]);

@@ -20,15 +20,23 @@ const liftTree = (p: DownstreamMlp<HostTensor>): DownstreamMlp<Tensor> => ({
 });
 
 /** PyTorch's forward in float64: Linear → BatchNorm1d → Dropout (mask) → ReLU → Linear. */
-const torchForward = (p: DownstreamMlp<HostTensor>, x: number[], mode: { keep: number[] } | { mean: number[]; variance: number[] }): number[] => {
+const torchForward = (
+  p: DownstreamMlp<HostTensor>,
+  x: number[],
+  mode: { keep: number[] } | { mean: number[]; variance: number[] },
+): number[] => {
   const pre = Array.from({ length: b * h }, (_, i) => {
     const [r, k] = [Math.floor(i / h), i % h];
     let s = p.hidden.bias.data[k]!;
     for (let j = 0; j < d; j++) s += x[r * d + j]! * p.hidden.kernel.data[j * h + k]!;
     return s;
   });
-  const mu = Array.from({ length: h }, (_, k) => ("keep" in mode ? pre.filter((_, i) => i % h === k).reduce((a, v) => a + v, 0) / b : mode.mean[k]!));
-  const vr = Array.from({ length: h }, (_, k) => ("keep" in mode ? pre.filter((_, i) => i % h === k).reduce((a, v) => a + (v - mu[k]!) ** 2, 0) / b : mode.variance[k]!));
+  const mu = Array.from({ length: h }, (_, k) =>
+    "keep" in mode ? pre.filter((_, i) => i % h === k).reduce((a, v) => a + v, 0) / b : mode.mean[k]!,
+  );
+  const vr = Array.from({ length: h }, (_, k) =>
+    "keep" in mode ? pre.filter((_, i) => i % h === k).reduce((a, v) => a + (v - mu[k]!) ** 2, 0) / b : mode.variance[k]!,
+  );
   const act = pre.map((v, i) => {
     const k = i % h;
     const bn = ((v - mu[k]!) / Math.sqrt(vr[k]! + 1e-5)) * p.norm.scale.data[k]! + p.norm.bias.data[k]!;
@@ -53,7 +61,11 @@ describe("the downstream predictor's forward pass", () => {
     const [train, evaluation] = await realize(
       [
         downstreamTrainLogits(liftTree(p), lift(host(x, [b, d])), lift(host(keep, [b, h]))),
-        downstreamEvalLogits(liftTree(p), { mean: lift(host(running.mean, [h])), variance: lift(host(running.variance, [h])) }, lift(host(x, [b, d]))),
+        downstreamEvalLogits(
+          liftTree(p),
+          { mean: lift(host(running.mean, [h])), variance: lift(host(running.variance, [h])) },
+          lift(host(x, [b, d])),
+        ),
       ],
       { precision: "f64" },
     );

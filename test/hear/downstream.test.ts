@@ -10,7 +10,10 @@ import { bits, key } from "../../src/random";
 
 const gaussians = (seed: number, n: number): Float64Array => {
   const u = bits(key(seed), 2 * n);
-  return Float64Array.from({ length: n }, (_, i) => Math.sqrt(-2 * Math.log((u[2 * i]! + 1) / 2 ** 32)) * Math.cos((2 * Math.PI * u[2 * i + 1]!) / 2 ** 32));
+  return Float64Array.from(
+    { length: n },
+    (_, i) => Math.sqrt(-2 * Math.log((u[2 * i]! + 1) / 2 ** 32)) * Math.cos((2 * Math.PI * u[2 * i + 1]!) / 2 ** 32),
+  );
 };
 
 /** Rows with class i mod C, mean `gap` on axis = class; targets one-hot, or multi-hot adding class+1 mod C. */
@@ -52,7 +55,13 @@ describe("trainDownstream", () => {
   // Labels carry no signal: validation accuracy wanders, and `patience` validations (every 3rd
   // epoch) without a strict improvement end the run before maxEpochs.
   it("stops after `patience` validations without a strict improvement", async () => {
-    const r = await trainDownstream(dataset(3, 120, 8, 4, 0, false), 0.25, { prediction: "multiclass", seed: 1, ...fast, patience: 2, maxEpochs: 300 });
+    const r = await trainDownstream(dataset(3, 120, 8, 4, 0, false), 0.25, {
+      prediction: "multiclass",
+      seed: 1,
+      ...fast,
+      patience: 2,
+      maxEpochs: 300,
+    });
     expect(r.epochsRun).toBeLessThan(300);
     expect(r.epochsRun).toBe(r.epoch + 2 * 3);
   });
@@ -69,7 +78,12 @@ describe("the kit's bookkeeping", () => {
   });
 
   it("grid search trains every dropout rate and keeps the best validation score", async () => {
-    const { best, all } = await gridSearchDownstream(dataset(4, 120, 8, 4, 4, false), { prediction: "multiclass", seed: 3, ...fast, maxEpochs: 9 });
+    const { best, all } = await gridSearchDownstream(dataset(4, 120, 8, 4, 4, false), {
+      prediction: "multiclass",
+      seed: 3,
+      ...fast,
+      maxEpochs: 9,
+    });
     expect(all.map((r) => r.dropout).sort()).toEqual([0.1, 0.25]);
     expect(best.validationScore).toBe(Math.max(...all.map((r) => r.validationScore)));
   });

@@ -82,14 +82,18 @@ describe("HEAR API on hear_embed.json", () => {
   });
 
   it("matches every chunk, the timestamp and scene embeddings from the file's log-mel within 4× its float32 error", () => {
-    golden.chunk_outputs.forEach((c, i) => expect(maxAbsDiff(fromFeatures.chunkFeatures.data.subarray(i * 8000, (i + 1) * 8000), c.data)).toBeLessThan(4 * scale));
+    golden.chunk_outputs.forEach((c, i) =>
+      expect(maxAbsDiff(fromFeatures.chunkFeatures.data.subarray(i * 8000, (i + 1) * 8000), c.data)).toBeLessThan(4 * scale),
+    );
     expect(maxAbsDiff(fromFeatures.embeddings.data, golden.timestamp_embeddings.data)).toBeLessThan(4 * scale);
     expect(maxAbsDiff(fromFeatures.scene, golden.scene_embedding.data)).toBeLessThan(4 * scale);
   });
 
   it("matches the golden end to end from the WAV within 4·scale + δ", () => {
     const bound = 4 * scale + delta;
-    golden.chunk_outputs.forEach((c, i) => expect(maxAbsDiff(fromWav.chunkFeatures.data.subarray(i * 8000, (i + 1) * 8000), c.data)).toBeLessThan(bound));
+    golden.chunk_outputs.forEach((c, i) =>
+      expect(maxAbsDiff(fromWav.chunkFeatures.data.subarray(i * 8000, (i + 1) * 8000), c.data)).toBeLessThan(bound),
+    );
     expect(maxAbsDiff(fromWav.embeddings.data, golden.timestamp_embeddings.data)).toBeLessThan(bound);
     expect(maxAbsDiff(fromWav.scene, golden.scene_embedding.data)).toBeLessThan(bound);
     expect(maxAbs(fromWav.scene)).toBeGreaterThan(0.1);
@@ -108,7 +112,10 @@ describe("HEAR API on hear_embed.json", () => {
     expect(scene.data).toBeInstanceOf(Float32Array);
     expect(maxAbsDiff(scene.data.subarray(0, 160), fromWav.scene)).toBeLessThan(1e-6);
     expect(maxAbsDiff(scene.data.subarray(160), scene.data.subarray(0, 160))).toBeGreaterThan(1e-2);
-    const ts = await getTimestampEmbeddings({ shape: [2, samples.length], dtype: "f32", data: Float32Array.of(...samples, ...reversed) }, model);
+    const ts = await getTimestampEmbeddings(
+      { shape: [2, samples.length], dtype: "f32", data: Float32Array.of(...samples, ...reversed) },
+      model,
+    );
     expect(ts.embeddings.shape).toEqual([2, 83, 160]);
     expect(ts.timestamps.shape).toEqual([2, 83]);
     expect(maxAbsDiff(ts.embeddings.data.subarray(0, 83 * 160), fromWav.embeddings.data)).toBeLessThan(1e-6);

@@ -20,7 +20,16 @@ const writeTask = (labelOf: (i: number) => string = (i) => vocabulary[i % 3]!): 
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, "task_metadata.json"),
-    JSON.stringify({ task_name: "toy", embedding_type: "scene", prediction_type: "multiclass", split_mode: "new_split_kfold", nfolds: 3, splits: folds, sample_duration: 1, evaluation: ["top1_acc"] }),
+    JSON.stringify({
+      task_name: "toy",
+      embedding_type: "scene",
+      prediction_type: "multiclass",
+      split_mode: "new_split_kfold",
+      nfolds: 3,
+      splits: folds,
+      sample_duration: 1,
+      evaluation: ["top1_acc"],
+    }),
   );
   writeFileSync(join(dir, "labelvocabulary.csv"), `idx,label\n${vocabulary.map((l, i) => `${i},${l}`).join("\n")}\n`);
   const u = bits(key(11), 90 * 8);

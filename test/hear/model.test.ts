@@ -44,13 +44,16 @@ describe("loadModel", () => {
     expect(b.right.format).toBe("safetensors");
     expect(a.right.config).toBeUndefined();
     expect(b.right.config).toMatchObject({ model_class: "MWMAE" });
-    for (const [path, t] of Object.entries(a.right.tensors)) expect(Array.from(b.right.tensors[path]!.data), path).toEqual(Array.from(t.data));
+    for (const [path, t] of Object.entries(a.right.tensors))
+      expect(Array.from(b.right.tensors[path]!.data), path).toEqual(Array.from(t.data));
   });
 
   it("names the first tensor that does not match the configuration", async () => {
     const e = await failure(golden("tiny_hear.msgpack"), golden("tiny_mwmae.config.json"));
     expect(e.kind).toBe("checkpoint");
-    expect(e.message).toMatch(/tiny_hear\.msgpack: does not match the configuration: patch_embed\/proj\/kernel has shape \[4, 16, 1, 32\], the config needs \[4, 4, 1, 32\]/);
+    expect(e.message).toMatch(
+      /tiny_hear\.msgpack: does not match the configuration: patch_embed\/proj\/kernel has shape \[4, 16, 1, 32\], the config needs \[4, 4, 1, 32\]/,
+    );
   });
 
   it("asks for a configuration when an official checkpoint carries none", async () => {
@@ -72,7 +75,9 @@ describe("loadModel", () => {
   it("rejects a file that is no checkpoint, and a config that is not JSON", async () => {
     const text = join(scratch, "notes.safetensors");
     writeFileSync(text, "these are not weights\n");
-    expect((await failure(text, golden("tiny_hear.config.json"))).message).toMatch(/neither a safetensors file nor a Flax msgpack checkpoint/);
+    expect((await failure(text, golden("tiny_hear.config.json"))).message).toMatch(
+      /neither a safetensors file nor a Flax msgpack checkpoint/,
+    );
     const e = await failure(golden("tiny_hear.msgpack"), text);
     expect(e.kind).toBe("config");
     expect(e.message).toMatch(/notes\.safetensors: not JSON/);
@@ -85,10 +90,20 @@ describe("loadModel on this project's training checkpoints", () => {
     const cfg = decodeModelConfig("cfg")(JSON.parse(readFileSync(golden("tiny_hear.config.json"), "utf8")));
     if (E.isLeft(official) || E.isLeft(cfg)) throw new Error("unreadable golden");
     const tensors = Object.fromEntries(
-      Object.entries(official.right.tensors).flatMap(([path, t]) => [[path, t], [path.replace(/^params\//, "opt/mu/"), t]] as const),
+      Object.entries(official.right.tensors).flatMap(
+        ([path, t]) =>
+          [
+            [path, t],
+            [path.replace(/^params\//, "opt/mu/"), t],
+          ] as const,
+      ),
     );
     const dir = mkdtempSync(join(scratch, "run-"));
-    const saved = saveCheckpoint(dir, { step: 7, tensors: { ...tensors, "opt/step": fromData([7], [], "i32") }, meta: { model: cfg.right, train: {} } });
+    const saved = saveCheckpoint(dir, {
+      step: 7,
+      tensors: { ...tensors, "opt/step": fromData([7], [], "i32") },
+      meta: { model: cfg.right, train: {} },
+    });
     if (E.isLeft(saved)) throw new Error(saved.left.message);
     const m = await loadModel(saved.right)();
     if (E.isLeft(m)) throw new Error(m.left.message);

@@ -4,7 +4,16 @@
  * stratified splits partition the data in proportion.
  */
 import { describe, expect, it } from "vitest";
-import { linearProbe, probeEmbeddings, selectRows, splitIndices, top1Accuracy, meanAveragePrecision, averagePrecision, type LabelledSet } from "../../src/hear";
+import {
+  linearProbe,
+  probeEmbeddings,
+  selectRows,
+  splitIndices,
+  top1Accuracy,
+  meanAveragePrecision,
+  averagePrecision,
+  type LabelledSet,
+} from "../../src/hear";
 import { bits, key } from "../../src/random";
 
 /** Standard normal draws from a key (Box–Muller on Threefry bits). */
@@ -70,7 +79,9 @@ describe("linearProbe", () => {
   it("refuses labels outside the classes", async () => {
     const { x, y } = clusters(1, 20, 2, 2, 1);
     const set = selectRows(x, y, [0, 1, 2, 3]);
-    await expect(linearProbe({ train: set, valid: set, test: set }, { classes: 1, epochs: 1 })).rejects.toThrow(/labels must be integers in \[0, 1\)/);
+    await expect(linearProbe({ train: set, valid: set, test: set }, { classes: 1, epochs: 1 })).rejects.toThrow(
+      /labels must be integers in \[0, 1\)/,
+    );
   });
 });
 

@@ -8,7 +8,11 @@ import { fromData } from "../../src/ir";
 import { listCheckpoints, loadCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "../../src/io/checkpoint";
 
 const Meta = t.type({ lr: t.number, key: t.tuple([t.number, t.number]) });
-const ckpt = (step: number) => ({ step, tensors: { "params/w": fromData([step, step + 1], [2]) }, meta: { lr: 0.1 * step, key: [step, 7] as [number, number] } });
+const ckpt = (step: number) => ({
+  step,
+  tensors: { "params/w": fromData([step, step + 1], [2]) },
+  meta: { lr: 0.1 * step, key: [step, 7] as [number, number] },
+});
 
 describe("checkpoints", () => {
   it("saves, keeps the newest three, and loads the latest exactly", () => {

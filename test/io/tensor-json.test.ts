@@ -64,14 +64,24 @@ describe("decodeTensorJson on good input", () => {
     const json = { noNaN: true, noDefaultInfinity: true } as const;
     const noNegativeZero = (v: number[]) => v.map((x) => (x === 0 ? 0 : x));
     const tensor = fc.oneof(
-      fc.array(fc.float(json), { maxLength: 12 }).map(noNegativeZero).map((v): HostTensor => ({ shape: [v.length], dtype: "f32", data: Float32Array.from(v) })),
-      fc.array(fc.double(json), { maxLength: 12 }).map(noNegativeZero).map((v): HostTensor => ({ shape: [v.length], dtype: "f32", data: Float64Array.from(v) })),
-      fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 12 }).map((v): HostTensor => ({ shape: [1, v.length], dtype: "i32", data: Int32Array.from(v) })),
+      fc
+        .array(fc.float(json), { maxLength: 12 })
+        .map(noNegativeZero)
+        .map((v): HostTensor => ({ shape: [v.length], dtype: "f32", data: Float32Array.from(v) })),
+      fc
+        .array(fc.double(json), { maxLength: 12 })
+        .map(noNegativeZero)
+        .map((v): HostTensor => ({ shape: [v.length], dtype: "f32", data: Float64Array.from(v) })),
+      fc
+        .array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 12 })
+        .map((v): HostTensor => ({ shape: [1, v.length], dtype: "i32", data: Int32Array.from(v) })),
     );
-    fc.assert(fc.property(tensor, (h) => {
-      const json = JSON.parse(JSON.stringify(HostTensorFromJson.encode(h))) as unknown;
-      expect(right(decode(json))).toEqual(h);
-    }));
+    fc.assert(
+      fc.property(tensor, (h) => {
+        const json = JSON.parse(JSON.stringify(HostTensorFromJson.encode(h))) as unknown;
+        expect(right(decode(json))).toEqual(h);
+      }),
+    );
   });
 });
 

@@ -5,8 +5,34 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  add, argmax, cast, concat, constant, fromData, gather, grad, input, jit, loose, matmul, mul, NotDifferentiableError, permute,
-  reference, reshape, scalar, ShapeError, slice, spec, squeeze, sum, trace, unsqueeze, valueAndGrad, vjp, type Tensor,
+  add,
+  argmax,
+  cast,
+  concat,
+  constant,
+  fromData,
+  gather,
+  grad,
+  input,
+  jit,
+  loose,
+  matmul,
+  mul,
+  NotDifferentiableError,
+  permute,
+  reference,
+  reshape,
+  scalar,
+  ShapeError,
+  slice,
+  spec,
+  squeeze,
+  sum,
+  trace,
+  unsqueeze,
+  valueAndGrad,
+  vjp,
+  type Tensor,
 } from "../../src";
 
 /** The ShapeError `f` throws (failing the test if it throws nothing or something else). */
@@ -27,7 +53,10 @@ describe("ShapeError at trace time", () => {
   it("reshape: names the element count, the target and both shapes", () => {
     const e = shapeErrorOf(() => reshape(a23, [4, 2]));
     expect(e.op).toBe("reshape");
-    expect(e.shapes).toEqual([[2, 3], [4, 2]]);
+    expect(e.shapes).toEqual([
+      [2, 3],
+      [4, 2],
+    ]);
     expect(e.message).toBe("reshape: 6 elements cannot take shape [4, 2] (shapes [2, 3], [4, 2])");
   });
 
@@ -122,11 +151,15 @@ describe("NotDifferentiableError", () => {
   });
 
   it("refuses parameters that hold no tensors", () => {
-    expect(thrown(() => grad((_: { readonly none: readonly [] }) => scalar(1))({ none: [] })).message).toBe("grad: the parameters holds no tensors");
+    expect(thrown(() => grad((_: { readonly none: readonly [] }) => scalar(1))({ none: [] })).message).toBe(
+      "grad: the parameters holds no tensors",
+    );
   });
 
   it("refuses an i32 primal in vjp", () => {
-    expect(thrown(() => vjp((n: Tensor) => cast(n, "f32"), i32)).message).toBe('vjp: primal "0" is i32; only f32 inputs are differentiable');
+    expect(thrown(() => vjp((n: Tensor) => cast(n, "f32"), i32)).message).toBe(
+      'vjp: primal "0" is i32; only f32 inputs are differentiable',
+    );
   });
 });
 

@@ -26,10 +26,7 @@ describe("indexing laws", () => {
         const count = idxShape.reduce((p, q) => p * q, 1);
         const idx = constant(indicesFrom(picks, count, shape[a]!), idxShape, "i32"); // repeats allowed
         const [x, u] = takeValues(raw, [shape, idxShape], domains.real);
-        const [gx, su] = runF64([
-          gather(constant(x!, shape), idx, a),
-          scatterAdd(zeros(shape) as Tensor, idx, constant(u!, idxShape), a),
-        ]);
+        const [gx, su] = runF64([gather(constant(x!, shape), idx, a), scatterAdd(zeros(shape) as Tensor, idx, constant(u!, idxShape), a)]);
         const scale = absInner(gx!, u!) + absInner(x!, su!);
         expect(Math.abs(inner(gx!, u!) - inner(x!, su!))).toBeLessThanOrEqual(1e-12 * Math.max(1, scale));
       }),
@@ -47,7 +44,14 @@ describe("indexing laws", () => {
         (batch, drop, ones, [m, k, n], raw) => {
           const ba = operandShape(batch, drop[0], ones[0]);
           const bb = operandShape(batch, drop[1], ones[1]);
-          const [a, b] = takeValues(raw, [[...ba, m, k], [...bb, k, n]], domains.real);
+          const [a, b] = takeValues(
+            raw,
+            [
+              [...ba, m, k],
+              [...bb, k, n],
+            ],
+            domains.real,
+          );
           const y = matmul(constant(a!, [...ba, m, k]), constant(b!, [...bb, k, n]) as never) as Tensor;
           const outBatch = y.shape.slice(0, -2);
           expect(y.shape.slice(-2)).toEqual([m, n]);
@@ -58,7 +62,11 @@ describe("indexing laws", () => {
             // The matrices this batch entry reads, by broadcasting the batch index into each operand.
             const pick = (data: Float64Array, bshape: number[], size: number) => {
               const lead = at.length - bshape.length;
-              const off = flatOf(bshape.map((d, i) => (d === 1 ? 0 : at[lead + i]!)), bshape) * size;
+              const off =
+                flatOf(
+                  bshape.map((d, i) => (d === 1 ? 0 : at[lead + i]!)),
+                  bshape,
+                ) * size;
               return data.subarray(off, off + size);
             };
             const expected = matmulNaive(pick(a!, ba, m * k), pick(b!, bb, k * n), m, k, n);

@@ -7,7 +7,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { add, concat, constant, div, maximum, mul, padAll, permute, pow, reshape, sliceAll, sub, type Tensor } from "../../src";
-import { axisFlags, domains, inversePermutation, permKeys, permutationOf, pool, regroup, shapeArb, takeValues, type Domain } from "../support/arbitraries";
+import {
+  axisFlags,
+  domains,
+  inversePermutation,
+  permKeys,
+  permutationOf,
+  pool,
+  regroup,
+  shapeArb,
+  takeValues,
+  type Domain,
+} from "../support/arbitraries";
 import { runF32, runF64 } from "../support/evaluate";
 import { flatOf, indexOf, zipBroadcast } from "../support/naive";
 import { broadcastDraw, broadcastShapesOf } from "../support/primitive-specs";
@@ -62,7 +73,11 @@ describe("movement laws", () => {
           const lo = shape.map((_, i) => widths[i]![0]);
           const hi = shape.map((_, i) => widths[i]![1]);
           const padded = padAll(constant(x!, shape), lo, hi);
-          const back = sliceAll(padded, lo, shape.map((d, i) => lo[i]! + d));
+          const back = sliceAll(
+            padded,
+            lo,
+            shape.map((d, i) => lo[i]! + d),
+          );
           const [pv, bv] = runF32([padded, back]);
           expect(Array.from(bv!)).toEqual(f32(x!));
           Array.from(pv!).forEach((v, flat) => {
@@ -86,10 +101,17 @@ describe("movement laws", () => {
           const a = axis % shape.length;
           const shapes = parts.map((p) => shape.map((d, i) => (i === a ? p : d)));
           const xs = takeValues(raw, shapes, domains.real);
-          const joined = concat(xs.map((x, k) => constant(x, shapes[k]!)), a as never) as Tensor;
+          const joined = concat(
+            xs.map((x, k) => constant(x, shapes[k]!)),
+            a as never,
+          ) as Tensor;
           let at = 0;
           const back = shapes.map((s) => {
-            const piece = sliceAll(joined, s.map((_, i) => (i === a ? at : 0)), s.map((d, i) => (i === a ? at + d : d)));
+            const piece = sliceAll(
+              joined,
+              s.map((_, i) => (i === a ? at : 0)),
+              s.map((d, i) => (i === a ? at + d : d)),
+            );
             at += s[a]!;
             return piece;
           });
@@ -101,7 +123,12 @@ describe("movement laws", () => {
     ));
 });
 
-const binaryCases: ReadonlyArray<{ name: string; op: (a: Tensor, b: Tensor) => Tensor; scalar: (a: number, b: number) => number; doms: [Domain, Domain] }> = [
+const binaryCases: ReadonlyArray<{
+  name: string;
+  op: (a: Tensor, b: Tensor) => Tensor;
+  scalar: (a: number, b: number) => number;
+  doms: [Domain, Domain];
+}> = [
   { name: "add", op: add, scalar: (a, b) => a + b, doms: [domains.real, domains.real] },
   { name: "sub", op: sub, scalar: (a, b) => a - b, doms: [domains.real, domains.real] },
   { name: "mul", op: mul, scalar: (a, b) => a * b, doms: [domains.real, domains.real] },

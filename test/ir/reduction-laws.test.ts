@@ -21,17 +21,24 @@ const near = (actual: number, expected: number, rtol: number, scale = 1): void =
 describe("reduction laws", () => {
   it("sum is linear: Σ(αx + βy) = α·Σx + β·Σy over any axes (float64)", () =>
     fc.assert(
-      fc.property(shapeArb(1, 3), axisFlags(3), pool, fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), (shape, flags, raw, alpha, beta) => {
-        const [x, y] = takeValues(raw, [shape, shape], domains.real);
-        const axes = axesOf(shape.length, flags) as never;
-        const xc = constant(x!, shape);
-        const yc = constant(y!, shape);
-        const lhs = sum(add(mul(xc, alpha), mul(yc, beta)), axes) as Tensor;
-        const rhs = add(mul(sum(xc, axes) as Tensor, alpha), mul(sum(yc, axes) as Tensor, beta));
-        const [l, r] = runF64([lhs, rhs]);
-        // Scale: the terms' magnitude (α, β ≤ 3, |x|, |y| ≤ 2, ≤ 27 terms), not the possibly cancelled sum.
-        Array.from(l!).forEach((v, i) => near(v, r![i]!, 1e-12, 12 * x!.length));
-      }),
+      fc.property(
+        shapeArb(1, 3),
+        axisFlags(3),
+        pool,
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        (shape, flags, raw, alpha, beta) => {
+          const [x, y] = takeValues(raw, [shape, shape], domains.real);
+          const axes = axesOf(shape.length, flags) as never;
+          const xc = constant(x!, shape);
+          const yc = constant(y!, shape);
+          const lhs = sum(add(mul(xc, alpha), mul(yc, beta)), axes) as Tensor;
+          const rhs = add(mul(sum(xc, axes) as Tensor, alpha), mul(sum(yc, axes) as Tensor, beta));
+          const [l, r] = runF64([lhs, rhs]);
+          // Scale: the terms' magnitude (α, β ≤ 3, |x|, |y| ≤ 2, ≤ 27 terms), not the possibly cancelled sum.
+          Array.from(l!).forEach((v, i) => near(v, r![i]!, 1e-12, 12 * x!.length));
+        },
+      ),
       { numRuns: NUM_RUNS },
     ));
 
@@ -44,7 +51,10 @@ describe("reduction laws", () => {
         const sums = new Array<number>(size(outShape)).fill(0);
         const maxes = new Array<number>(size(outShape)).fill(-Infinity);
         x!.forEach((v, i) => {
-          const o = flatOf(indexOf(i, shape).map((j, d) => (axes.includes(d) ? 0 : j)), outShape);
+          const o = flatOf(
+            indexOf(i, shape).map((j, d) => (axes.includes(d) ? 0 : j)),
+            outShape,
+          );
           sums[o]! += v;
           maxes[o] = Math.max(maxes[o]!, v);
         });
@@ -62,10 +72,17 @@ describe("reduction laws", () => {
         const [x] = takeValues(raw, [shape], (r) => r.map((u) => 30 * u)); // e^30 overflows nothing: the row max is shifted out
         const y = softmax(constant(x!, shape));
         const width = shape[shape.length - 1]!;
-        for (const [values, rtol] of [[runF64([y])[0]!, 1e-12], [runF32([y])[0]!, 1e-6]] as const) {
+        for (const [values, rtol] of [
+          [runF64([y])[0]!, 1e-12],
+          [runF32([y])[0]!, 1e-6],
+        ] as const) {
           rowsOf(values, width).forEach((row) => {
             row.forEach((v) => expect(v).toBeGreaterThanOrEqual(0));
-            near(row.reduce((a, b) => a + b, 0), 1, rtol);
+            near(
+              row.reduce((a, b) => a + b, 0),
+              1,
+              rtol,
+            );
           });
           // The row maximum always gets the most mass, which is at least 1/width.
           rowsOf(values, width).forEach((row) => expect(Math.max(...row)).toBeGreaterThanOrEqual(1 / width - rtol));

@@ -62,7 +62,9 @@ describe("parameter records", () => {
     const cfg = { dim: 8, windows: [2, 0] };
     const [a, b, c] = await realize([initMwmha(key(3), cfg), initMwmha(key(3), cfg), initMwmha(key(4), cfg)] as const);
     expect(Array.from(a.qkv.kernel.data)).toEqual(Array.from(b.qkv.kernel.data));
-    expect(Array.from(a.attn_heads_0!.relative_position_bias_table.data)).toEqual(Array.from(b.attn_heads_0!.relative_position_bias_table.data));
+    expect(Array.from(a.attn_heads_0!.relative_position_bias_table.data)).toEqual(
+      Array.from(b.attn_heads_0!.relative_position_bias_table.data),
+    );
     expect(Array.from(a.qkv.kernel.data)).not.toEqual(Array.from(c.qkv.kernel.data));
   });
 

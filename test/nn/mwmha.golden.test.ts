@@ -64,7 +64,7 @@ const headOf = (data: ArrayLike<number>, shape: ReadonlyArray<number>, h: number
   const [b, heads, n, hd] = shape as [number, number, number, number];
   return Array.from({ length: b * n * hd }, (_, i) => {
     const bi = Math.floor(i / (n * hd));
-    return data[((bi * heads + h) * n) * hd + (i % (n * hd))]!;
+    return data[(bi * heads + h) * n * hd + (i % (n * hd))]!;
   });
 };
 
@@ -75,9 +75,12 @@ const runLayer = (precision: "f32" | "f64", layout: "windows" | "masked" = "wind
   const [r, rBound] = inputOf("r", hostOf(golden.R));
   const p = params.tree as MultiWindowAttention<16>;
   const layer = mwmha(p, { windows, layout });
-  const objective = (arg: { readonly p: MultiWindowAttention<16>; readonly x: Tensor<readonly [2, 12, 16]> }) => sum(mul(layer(arg.x) as Tensor, r)) as Tensor<readonly []>;
+  const objective = (arg: { readonly p: MultiWindowAttention<16>; readonly x: Tensor<readonly [2, 12, 16]> }) =>
+    sum(mul(layer(arg.x) as Tensor, r)) as Tensor<readonly []>;
   const [value, grads] = valueAndGrad(objective)({ p, x: x as Tensor<readonly [2, 12, 16]> });
-  const gradNodes: Node[] = weightNames.map((name) => name.split("/").reduce<unknown>((at, k) => (at as Record<string, unknown>)[k], grads.p) as Node);
+  const gradNodes: Node[] = weightNames.map(
+    (name) => name.split("/").reduce<unknown>((at, k) => (at as Record<string, unknown>)[k], grads.p) as Node,
+  );
   const heads = mwmhaHeads(p, { windows, layout })(x as Tensor<readonly [2, 12, 16]>);
   const outputs: Node[] = [layer(x as Tensor<readonly [2, 12, 16]>), heads, value, grads.x, ...gradNodes];
   const data = interpret(outputs, new Map([...params.bound, xBound, rBound]), { precision });
@@ -139,7 +142,8 @@ describe("MW-MHA golden (mwmha_layer.json)", () => {
     expect(deviation(f64.output, golden.output.data).rel).toBeLessThan(1e-12);
     expect(Math.abs(f64.objective - golden.objective)).toBeLessThan(1e-12);
     expect(deviation(f64.gradInput, golden.grad_input.data).rel).toBeLessThan(1e-12);
-    for (const name of weightNames) expect(deviation(f64.gradWeights[name]!, golden.grad_weights[name]!.data).rel, name).toBeLessThan(1e-12);
+    for (const name of weightNames)
+      expect(deviation(f64.gradWeights[name]!, golden.grad_weights[name]!.data).rel, name).toBeLessThan(1e-12);
   });
 
   it("gives the same results with the masked layout (one attention for all heads)", () => {

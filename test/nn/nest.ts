@@ -8,7 +8,9 @@ import { input, type Data, type HostTensor, type Node, type Tensor } from "../..
 import { maxAbs, maxAbsDiff } from "../support/golden";
 
 /** Input nodes for flat host tensors, nested by their `/` paths, and the bindings to run them. */
-export const inputsOf = (flat: Readonly<Record<string, HostTensor>>): { readonly tree: unknown; readonly bound: Array<readonly [Node, Data]> } => {
+export const inputsOf = (
+  flat: Readonly<Record<string, HostTensor>>,
+): { readonly tree: unknown; readonly bound: Array<readonly [Node, Data]> } => {
   const tree: Record<string, unknown> = {};
   const bound: Array<readonly [Node, Data]> = [];
   for (const [path, host] of Object.entries(flat)) {

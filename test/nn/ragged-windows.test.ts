@@ -55,7 +55,8 @@ const divisorsOf = (n: number): number[] => Array.from({ length: n }, (_, i) => 
 
 /** Heads, then the gradient leaves (x first, then parameters in pytree order) of sum(mwmha(x)·r). */
 const headsAndGrads = (p: MultiWindowAttention, windows: ReadonlyArray<number>, layout: Layout, x: Tokens, r: Tensor): Node[] => {
-  const objective = (arg: { readonly p: MultiWindowAttention; readonly x: Tokens }) => sum(mul(mwmha(p, { windows, layout })(arg.x) as Tensor, r)) as Tensor<readonly []>;
+  const objective = (arg: { readonly p: MultiWindowAttention; readonly x: Tokens }) =>
+    sum(mul(mwmha(p, { windows, layout })(arg.x) as Tensor, r)) as Tensor<readonly []>;
   const [, grads] = valueAndGrad(objective)({ p, x });
   return [mwmhaHeads(p, { windows, layout })(x), grads.x, ...flatten(grads.p, isNode).leaves];
 };
@@ -76,7 +77,13 @@ describe("ragged MW-MHA layout", () => {
         const dim = windows.length * headDim;
         const p = initMwmha(key(seed), { dim, windows }) as MultiWindowAttention;
         const next = seededValues(seed + 1);
-        const [x, r] = [0, 1].map(() => constant(next(batch * n * dim).map((u) => 2 * u), [batch, n, dim]) as Tokens);
+        const [x, r] = [0, 1].map(
+          () =>
+            constant(
+              next(batch * n * dim).map((u) => 2 * u),
+              [batch, n, dim],
+            ) as Tokens,
+        );
         const want = interpret(headsAndGrads(p, windows, "windows", x!, r!), new Map(), { precision: "f64" });
         const got = interpret(headsAndGrads(p, windows, "ragged", x!, r!), new Map(), { precision: "f64" });
         want.forEach((w, i) => expect(deviation(got[i]!, w).rel, `windows ${windows}, output ${i}`).toBeLessThan(1e-12));
@@ -113,7 +120,13 @@ describe("ragged MW-MHA layout", () => {
       const output = mwmha(p, { windows, layout: "ragged" })(x as Tokens);
       const [out, h, gx, ...gp] = interpret([output, heads!, gradX!, ...gradP], new Map([...params.bound, xBound, rBound]), { precision });
       // Parameter gradients come in pytree order, which is the sorted flat-path order of `names`.
-      return { out: out!, heads: h!, gradX: gx!, gradP: Object.fromEntries(names.map((name, i) => [name, gp[i]!])), headShape: heads!.shape };
+      return {
+        out: out!,
+        heads: h!,
+        gradX: gx!,
+        gradP: Object.fromEntries(names.map((name, i) => [name, gp[i]!])),
+        headShape: heads!.shape,
+      };
     };
     const f32 = run("f32");
     const f64 = run("f64");
@@ -150,7 +163,11 @@ describe("ragged MW-MHA layout", () => {
       const params = initMwmha(key(1), { dim: d, windows });
       const forward = trace(({ p, x }) => mwmha(p as never, { windows, layout })(x as never), { p: params as never, x: spec([b, n, d]) });
       const loss = (p: never, x: never, c: never) => sum(mul(mwmha(p, { windows, layout })(x), c));
-      const both = trace(({ p, x, c }) => valueAndGrad(loss)(p as never, x as never, c as never), { p: params as never, x: spec([b, n, d]), c: spec([b, n, d]) });
+      const both = trace(({ p, x, c }) => valueAndGrad(loss)(p as never, x as never, c as never), {
+        p: params as never,
+        x: spec([b, n, d]),
+        c: spec([b, n, d]),
+      });
       return { forward, both };
     };
 
@@ -158,10 +175,13 @@ describe("ragged MW-MHA layout", () => {
       const backends = { wasm: wasm(), "gpujs-webasm": gpujs({ mode: "webasm" }), "gpujs-webgl2": gpujs({ mode: "webgl2" }) };
       const counts = (["windows", "masked", "ragged"] as const).map((layout) => {
         const { forward, both } = layer([2, 5, 10, 25, 50, 125, 0, 0], layout, [8, 250, 384]);
-        const row = Object.entries(backends).map(([name, backend]) => [name, backend.compile(forward).kernels.length, backend.compile(both).kernels.length] as const);
+        const row = Object.entries(backends).map(
+          ([name, backend]) => [name, backend.compile(forward).kernels.length, backend.compile(both).kernels.length] as const,
+        );
         return { layout, row };
       });
-      for (const { layout, row } of counts) console.log(`launches ${layout}: ${row.map(([name, f, fb]) => `${name} fwd ${f}, fwd+bwd ${fb}`).join("; ")}`);
+      for (const { layout, row } of counts)
+        console.log(`launches ${layout}: ${row.map(([name, f, fb]) => `${name} fwd ${f}, fwd+bwd ${fb}`).join("; ")}`);
       const [windowsRow, masked, ragged] = counts.map((c) => c.row);
       ragged!.forEach(([, f, fb], i) => {
         expect(f).toBeLessThanOrEqual(masked![i]![1]);
@@ -172,7 +192,12 @@ describe("ragged MW-MHA layout", () => {
 
     it("launches exactly its program's kernels on wasm and computes the reference's values", async () => {
       const { both } = layer([2, 5, 0, 10], "ragged", [2, 20, 16]);
-      const inputs = both.inputs.map((node, i) => fromData(Array.from({ length: size(node.shape) }, (_, j) => Math.sin(j * 0.71 + i) * 0.5), node.shape));
+      const inputs = both.inputs.map((node, i) =>
+        fromData(
+          Array.from({ length: size(node.shape) }, (_, j) => Math.sin(j * 0.71 + i) * 0.5),
+          node.shape,
+        ),
+      );
       const want = await (await reference({ precision: "f64" }).prepare(both as Graph))(inputs);
       const backend = wasm();
       const runner = await backend.prepare(both);

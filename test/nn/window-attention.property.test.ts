@@ -123,7 +123,10 @@ describe("window attention", () => {
         const [q, k, v] = [0, 1, 2].map(() => draw([batch, heads, n, headDim]) as T4) as [T4, T4, T4];
         for (const w of divisorsOf(n)) {
           const tableValues = Array.from({ length: heads }, (_, h) => seededValues(seed + 7 * h + w)(2 * w - 1));
-          const tables = constant(tableValues.flatMap((t) => Array.from(t)), [heads, 2 * w - 1]);
+          const tables = constant(
+            tableValues.flatMap((t) => Array.from(t)),
+            [heads, 2 * w - 1],
+          );
           const mask = constant(blockDiagonal(tableValues, n, w), [heads, n, n]);
           const [windowed, masked] = runF64([windowAttention(q, k, v, w, relativePositionBias(tables, w)), maskedGlobal(q, k, v, mask)]);
           expect(maxAbsDiff(windowed!, masked!), `w = ${w}`).toBeLessThan(1e-12);
@@ -151,7 +154,9 @@ describe("MW-MHA", () => {
         const p = layerParams(cfg, windows);
         const zeroed: MultiWindowAttention<number> = {
           ...p,
-          ...Object.fromEntries(windows.map((_, h) => [`attn_heads_${h}`, { relative_position_bias_table: zeros([2 * n - 1, 1] as const) }])),
+          ...Object.fromEntries(
+            windows.map((_, h) => [`attn_heads_${h}`, { relative_position_bias_table: zeros([2 * n - 1, 1] as const) }]),
+          ),
         };
         const x = values(seed + 1)([batch, n, heads * headDim]) as Tokens;
         const standard = attention({ Dense_0: p.qkv, Dense_1: p.proj }, { heads });
@@ -175,7 +180,13 @@ describe("MW-MHA", () => {
         const alone = windows.map((w, h) =>
           w === 0
             ? scaledDotProductAttention(one(q, h), one(k, h), one(v, h))
-            : windowAttention(one(q, h), one(k, h), one(v, h), w, relativePositionBias(stackTables([p[`attn_heads_${h}`]!.relative_position_bias_table]), w)),
+            : windowAttention(
+                one(q, h),
+                one(k, h),
+                one(v, h),
+                w,
+                relativePositionBias(stackTables([p[`attn_heads_${h}`]!.relative_position_bias_table]), w),
+              ),
         );
         const [grouped, ...separate] = runF64([all, ...alone]);
         windows.forEach((w, h) => {
@@ -241,7 +252,12 @@ describe("MW-MHA", () => {
         const w = windows[h]! === 0 ? n : windows[h]!; // a global head's window is the whole sequence
         const c = values(seed + 2)([1, 1, 1, headDim]);
         const readout = (x: Tokens) =>
-          sum(mul(sliceAll(mwmhaHeads(p, { windows, layout: masked ? "masked" : "windows" })(x), [b, h, i, 0], [b + 1, h + 1, i + 1, headDim]), c)) as Tensor<readonly []>;
+          sum(
+            mul(
+              sliceAll(mwmhaHeads(p, { windows, layout: masked ? "masked" : "windows" })(x), [b, h, i, 0], [b + 1, h + 1, i + 1, headDim]),
+              c,
+            ),
+          ) as Tensor<readonly []>;
         const x = values(seed + 1)([batch, n, dim]) as Tokens;
         const [g] = runF64([grad(readout)(x)]);
         for (let bj = 0; bj < batch; bj++) {

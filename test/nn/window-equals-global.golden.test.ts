@@ -12,15 +12,7 @@
 
 import * as t from "io-ts";
 import { describe, expect, it } from "vitest";
-import {
-  interpret,
-  mwmha,
-  mwmhaHeads,
-  zeros,
-  type MultiWindowAttention,
-  type Node,
-  type Tensor,
-} from "../../src";
+import { interpret, mwmha, mwmhaHeads, zeros, type MultiWindowAttention, type Node, type Tensor } from "../../src";
 import { ArrayRecord, GoldenArray, hostOf, hostRecord, maxAbsDiff, readGolden } from "../support/golden";
 import { deviation, inputOf, inputsOf } from "./nest";
 

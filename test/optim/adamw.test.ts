@@ -11,9 +11,13 @@ import { adamw, adamwInit, decayAll, decayedPaths, defaultDecayMask, warmupCosin
 import { readGolden } from "../support/golden";
 
 /** A constant tensor from values (f32 unless told). */
-const fromDataTensor = (values: ReadonlyArray<number>, dtype: "f32" | "i32" = "f32"): Tensor => lift(fromData(values, [values.length], dtype));
+const fromDataTensor = (values: ReadonlyArray<number>, dtype: "f32" | "i32" = "f32"): Tensor =>
+  lift(fromData(values, [values.length], dtype));
 
-type Params = { readonly dense: { readonly kernel: HostTensor; readonly bias: HostTensor }; readonly LayerNorm_0: { readonly scale: HostTensor } };
+type Params = {
+  readonly dense: { readonly kernel: HostTensor; readonly bias: HostTensor };
+  readonly LayerNorm_0: { readonly scale: HostTensor };
+};
 
 const params0: Params = {
   dense: { kernel: fromData([0.5, -1, 2, 0.25, -0.75, 1.5], [2, 3]), bias: fromData([0.1, -0.2, 0.3], [3]) },
@@ -57,7 +61,12 @@ describe("adamw", () => {
     );
     let params = params0;
     let state = adamwInit(params0);
-    const expected = new Map(leaves(params0).map(([path, h]) => [path, { p: Array.from(h.data), m: new Array<number>(h.data.length).fill(0), v: new Array<number>(h.data.length).fill(0) }]));
+    const expected = new Map(
+      leaves(params0).map(([path, h]) => [
+        path,
+        { p: Array.from(h.data), m: new Array<number>(h.data.length).fill(0), v: new Array<number>(h.data.length).fill(0) },
+      ]),
+    );
     // float32: 0.999 rounds to 0.99900001, so 1 − b2ᵗ (≈ 1e-3 at t = 1) carries 1.3e-5 relative error,
     // as it does in optax under float32; it reaches the update through √(nu / (1 − b2ᵗ)).
     const tolerance = precision === "f64" ? 1e-12 : 3e-5;
@@ -79,10 +88,17 @@ describe("adamw", () => {
   });
 
   it("decays weights only where the mask says: with zero gradients, kernels shrink by 1 − lr·wd, the rest stay", async () => {
-    const zeroGrads = { dense: { kernel: fromData(new Array(6).fill(0), [2, 3]), bias: fromData([0, 0, 0], [3]) }, LayerNorm_0: { scale: fromData([0, 0, 0], [3]) } };
+    const zeroGrads = {
+      dense: { kernel: fromData(new Array(6).fill(0), [2, 3]), bias: fromData([0, 0, 0], [3]) },
+      LayerNorm_0: { scale: fromData([0, 0, 0], [3]) },
+    };
     const run = async (mask = defaultDecayMask) => {
       const o = adamw({ learningRate: 0.5, mask });
-      const f = await jit(({ params, grads, state }) => o.update(params, grads, state).params, { params: params0, grads: zeroGrads, state: adamwInit(params0) }, reference({ precision: "f64" }));
+      const f = await jit(
+        ({ params, grads, state }) => o.update(params, grads, state).params,
+        { params: params0, grads: zeroGrads, state: adamwInit(params0) },
+        reference({ precision: "f64" }),
+      );
       return (await f({ params: params0, grads: zeroGrads, state: adamwInit(params0) })) as unknown as Params;
     };
     const masked = await run();
@@ -131,20 +147,29 @@ describe("adamw", () => {
     const o = adamw({ learningRate: 0.1 });
     const p = { a: fromDataTensor([1, 2]), b: fromDataTensor([3]) };
     const state = { step: fromDataTensor([0], "i32"), mu: p, nu: p };
-    expect(() => o.update(p, { a: fromDataTensor([1, 2]), b: fromDataTensor([1, 2]) }, state as never)).toThrow(/the gradient at "b" has the wrong shape/);
+    expect(() => o.update(p, { a: fromDataTensor([1, 2]), b: fromDataTensor([1, 2]) }, state as never)).toThrow(
+      /the gradient at "b" has the wrong shape/,
+    );
     expect(() => o.update(p, { a: fromDataTensor([1, 2]) } as never, state as never)).toThrow(/parameter "b" vs "<end>"/);
   });
 });
 
 describe("defaultDecayMask", () => {
   it("decays exactly the kernels of MW-MAE-base (official parameter names)", () => {
-    const names = readGolden("names_base.json", t.type({ mwmae_base_200_4x16: t.type({ params: t.record(t.string, t.array(t.number)) }) })).mwmae_base_200_4x16.params;
+    const names = readGolden("names_base.json", t.type({ mwmae_base_200_4x16: t.type({ params: t.record(t.string, t.array(t.number)) }) }))
+      .mwmae_base_200_4x16.params;
     const paths = Object.keys(names).map((k) => k.replace(/^params\//, ""));
     const tree = Object.fromEntries(paths.map((p) => [p, { shape: names[`params/${p}`]!, dtype: "f32" as const }]));
     expect(decayedPaths(tree).sort()).toEqual(paths.filter((p) => p.endsWith("/kernel")).sort());
-    for (const p of ["mask_token", "pos_embed", "decoder_pos_embed", "encoder_norm/scale", "decoder_block_00/wmha_block/attn_heads_0/relative_position_bias_table", "patch_embed/proj/bias"]) {
+    for (const p of [
+      "mask_token",
+      "pos_embed",
+      "decoder_pos_embed",
+      "encoder_norm/scale",
+      "decoder_block_00/wmha_block/attn_heads_0/relative_position_bias_table",
+      "patch_embed/proj/bias",
+    ]) {
       expect(defaultDecayMask(p)).toBe(false);
     }
   });
 });
-

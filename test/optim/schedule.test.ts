@@ -25,11 +25,16 @@ describe("warmupCosine", () => {
     const values = Array.from({ length: 100 }, (_, s) => lr(10 + s));
     values.slice(1).forEach((v, i) => expect(v).toBeLessThan(values[i]!));
     const cold = warmupCosine({ baseLr: 2, warmupSteps: 0, totalSteps: 4 });
-    expect([0, 1, 2, 3, 4].map(cold)).toEqual([2, 1 + Math.SQRT1_2, 1 + Math.cos(Math.PI / 2), 1 - Math.SQRT1_2, 0].map((v) => expect.closeTo(v, 14)));
+    expect([0, 1, 2, 3, 4].map(cold)).toEqual(
+      [2, 1 + Math.SQRT1_2, 1 + Math.cos(Math.PI / 2), 1 - Math.SQRT1_2, 0].map((v) => expect.closeTo(v, 14)),
+    );
   });
 
   it("computes the same values in a graph (float64 to 1e-15, float32 to 1e-6 relative)", async () => {
-    for (const [precision, tol] of [["f64", 1e-15], ["f32", 1e-6]] as const) {
+    for (const [precision, tol] of [
+      ["f64", 1e-15],
+      ["f32", 1e-6],
+    ] as const) {
       for (const s of [lr, warmupCosine({ baseLr: 0.5, warmupSteps: 0, totalSteps: 50 }), constantSchedule(0.25)]) {
         const f = await jit(({ step }) => s.tensor(step), { step: spec([] as const) }, reference({ precision }));
         for (const step of [0, 1, 5, 9, 10, 11, 37, 60, 109, 110, 111, 1000]) {

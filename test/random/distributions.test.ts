@@ -5,8 +5,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  bernoulli, dropout, erfinv, erfScalar, fromData, input, jit, key, lift, normal, permutation, realize, reference, spec,
-  truncatedNormal, uniform, type Tensor,
+  bernoulli,
+  dropout,
+  erfinv,
+  erfScalar,
+  fromData,
+  input,
+  jit,
+  key,
+  lift,
+  normal,
+  permutation,
+  realize,
+  reference,
+  spec,
+  truncatedNormal,
+  uniform,
+  type Tensor,
 } from "../../src";
 
 const values = async (t: Tensor): Promise<number[]> => Array.from((await realize(t)).data);
@@ -40,7 +55,10 @@ describe("uniform", () => {
 
   it("stays in [min, max) for any range", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 1000 }), fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: 0.01, max: 100, noNaN: true }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.double({ min: -100, max: 100, noNaN: true }),
+        fc.double({ min: 0.01, max: 100, noNaN: true }),
         async (seed, min, width) => {
           const lo = Math.fround(min);
           const hi = Math.fround(min + width);
@@ -48,7 +66,8 @@ describe("uniform", () => {
           const xs = await values(uniform(key(seed), [64] as const, { min: lo, max: hi }));
           // Rounding the scaled float32 can reach max itself, as in JAX; never beyond it.
           xs.forEach((x) => expect(x >= lo && x <= hi).toBe(true));
-        }),
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -91,9 +110,11 @@ describe("normal", () => {
 
 describe("erfinv", () => {
   it("inverts erf to 1e-13 across (−1, 1)", () => {
-    fc.assert(fc.property(fc.double({ min: -0.999999, max: 0.999999, noNaN: true }), (y) => {
-      expect(Math.abs(erfScalar(erfinv(y)) - y)).toBeLessThan(1e-13);
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: -0.999999, max: 0.999999, noNaN: true }), (y) => {
+        expect(Math.abs(erfScalar(erfinv(y)) - y)).toBeLessThan(1e-13);
+      }),
+    );
   });
 
   it("knows the ends and the median", () => {
@@ -122,7 +143,7 @@ describe("truncatedNormal", () => {
     const xs = await values(truncatedNormal(key(7), [draws] as const, 0, 3));
     // Mean of N(0,1) on [0, 3]: (φ(0) − φ(3)) / (Φ(3) − Φ(0)) ≈ 0.7935; its sd is ≈ 0.60, so the
     // standard error is ≈ 0.0019 and 0.01 is over 5 of them.
-    const phi = (x: number) => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+    const phi = (x: number) => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
     const expected = (phi(0) - phi(3)) / (erfScalar(3 / Math.SQRT2) / 2);
     expect(Math.abs(mean(xs) - expected)).toBeLessThan(0.01);
   });
@@ -174,7 +195,12 @@ describe("permutation", () => {
 
 describe("dropout", () => {
   const n = 20_000;
-  const x = lift(fromData(Array.from({ length: n }, (_, i) => 1 + (i % 7)), [n] as const));
+  const x = lift(
+    fromData(
+      Array.from({ length: n }, (_, i) => 1 + (i % 7)),
+      [n] as const,
+    ),
+  );
 
   it("returns its input unchanged at rate 0", () => {
     expect(dropout(key(0), 0, x)).toBe(x);

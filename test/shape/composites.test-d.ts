@@ -1,8 +1,6 @@
 /** @file Types of composites: shape-keeping activations and norms, linear, and a typed two-layer MLP. */
 import { describe, expectTypeOf, it } from "vitest";
-import {
-  argmax, gelu, input, layerNorm, linear, logSoftmax, mse, relu, softmax, type Tensor,
-} from "../../src";
+import { argmax, gelu, input, layerNorm, linear, logSoftmax, mse, relu, softmax, type Tensor } from "../../src";
 
 type Batch = 8;
 type Patches = 250;

@@ -40,10 +40,10 @@ export const regroup = (shape: Shape, keys: ReadonlyArray<number>, merges: Reado
   permutationOf(shape.length, keys)
     .map((i) => shape[i]!)
     .reduce<number[]>((out, d, i) => {
-        if (i > 0 && merges[i] === true) out[out.length - 1]! *= d;
-        else out.push(d);
-        return out;
-      }, []);
+      if (i > 0 && merges[i] === true) out[out.length - 1]! *= d;
+      else out.push(d);
+      return out;
+    }, []);
 
 /** Per-axis flags (which axes to reduce, to set to 1, …); shrinks to all false. */
 export const axisFlags = (n = 4): fc.Arbitrary<boolean[]> => fc.array(fc.boolean(), { minLength: n, maxLength: n });

@@ -7,8 +7,27 @@
 
 import fc from "fast-check";
 import {
-  abs, argmax, argsort, constant, gelu, geluExact, layerNorm, linear, logsumexp, logSoftmax, mean, minimum, mse, oneHot, relu,
-  rsqrt, sigmoid, softmax, square, variance, type Tensor,
+  abs,
+  argmax,
+  argsort,
+  constant,
+  gelu,
+  geluExact,
+  layerNorm,
+  linear,
+  logsumexp,
+  logSoftmax,
+  mean,
+  minimum,
+  mse,
+  oneHot,
+  relu,
+  rsqrt,
+  sigmoid,
+  softmax,
+  square,
+  variance,
+  type Tensor,
 } from "../../src";
 import type * as composites from "../../src/ir/composites";
 import { axisFlags, domains, indicesFrom, pool, shapeArb, takeValues, type Domain } from "./arbitraries";
@@ -29,7 +48,13 @@ const lastAxis = (op: (x: Tensor) => Tensor, domain: Domain): Spec =>
   vjpSpec(rowsDraw, ({ shape, raw }) => ({ args: argsOf(raw, [shape], domain), f: ([x]) => op(x!) }));
 
 /** Leading dims and a feature width, for linear and layerNorm. */
-const featuresDraw = fc.record({ lead: shapeArb(0, 2), width: fc.integer({ min: 2, max: 4 }), out: fc.integer({ min: 1, max: 3 }), bias: fc.boolean(), raw: pool });
+const featuresDraw = fc.record({
+  lead: shapeArb(0, 2),
+  width: fc.integer({ min: 2, max: 4 }),
+  out: fc.integer({ min: 1, max: 3 }),
+  bias: fc.boolean(),
+  raw: pool,
+});
 
 const lastOf = (shape: ReadonlyArray<number>): number => shape[shape.length - 1]!;
 
@@ -38,12 +63,15 @@ export const compositeSpecs: { readonly [K in CompositeName]: Spec } = {
     args: argsOf(raw, [shape], domains.real),
     f: ([x]) => mean(x!, axesOf(shape.length, axes, negative) as never),
   })),
-  variance: vjpSpec(fc.record({ shape: shapeArb(1, 3), axes: axisFlags(3), negative: fc.boolean(), unbiased: fc.boolean(), raw: pool }), ({ shape, axes, negative, unbiased, raw }) => {
-    const ax = axesOf(shape.length, axes, negative);
-    const count = ax.reduce((n, a) => n * shape.at(a)!, 1);
-    // Bessel's correction needs two or more samples (n − 1 = 0 otherwise).
-    return { args: argsOf(raw, [shape], domains.real), f: ([x]) => variance(x!, ax as never, false, unbiased && count > 1 ? 1 : 0) };
-  }),
+  variance: vjpSpec(
+    fc.record({ shape: shapeArb(1, 3), axes: axisFlags(3), negative: fc.boolean(), unbiased: fc.boolean(), raw: pool }),
+    ({ shape, axes, negative, unbiased, raw }) => {
+      const ax = axesOf(shape.length, axes, negative);
+      const count = ax.reduce((n, a) => n * shape.at(a)!, 1);
+      // Bessel's correction needs two or more samples (n − 1 = 0 otherwise).
+      return { args: argsOf(raw, [shape], domains.real), f: ([x]) => variance(x!, ax as never, false, unbiased && count > 1 ? 1 : 0) };
+    },
+  ),
   logsumexp: lastAxis((x) => logsumexp(x as never), domains.wide),
   softmax: lastAxis(softmax, domains.wide),
   logSoftmax: lastAxis(logSoftmax, domains.wide),

@@ -71,11 +71,15 @@ export const dotProductTest = (problem: GradProblem, seed: number, tol: Toleranc
 
   const t = problem.args.map((a) => draw(size(a.shape)));
   const c = outs.map((o) => draw(size(o.shape)));
-  const at = (sign: number) => xs.map((x, i): readonly [Node, Data] => [x, problem.args[i]!.data.map((v, j) => v + sign * tol.eps * t[i]![j]!)]);
+  const at = (sign: number) =>
+    xs.map((x, i): readonly [Node, Data] => [x, problem.args[i]!.data.map((v, j) => v + sign * tol.eps * t[i]![j]!)]);
   const plus = runF64(outs, at(1));
   const minus = runF64(outs, at(-1));
   const fd = plus.map((p, k) => p.map((v, j) => (v - minus[k]![j]!) / (2 * tol.eps)));
-  const bound = [...xs.map((x, i): readonly [Node, Data] => [x, problem.args[i]!.data]), ...cts.map((n, k): readonly [Node, Data] => [n, c[k]!])];
+  const bound = [
+    ...xs.map((x, i): readonly [Node, Data] => [x, problem.args[i]!.data]),
+    ...cts.map((n, k): readonly [Node, Data] => [n, c[k]!]),
+  ];
   const g = runF64(grads, bound);
 
   const left = dot(c, fd);

@@ -40,7 +40,11 @@ export const operands = (c: MatmulCase, seed: number): { readonly a: Float32Arra
 };
 
 /** Float64 C [batch, m, n] and, per element, Σ|a||b| (the scale of the rounding error bound). */
-export const referenceMatmul = (c: MatmulCase, a: Float32Array, b: Float32Array): { readonly c: Float64Array; readonly scale: Float64Array } => {
+export const referenceMatmul = (
+  c: MatmulCase,
+  a: Float32Array,
+  b: Float32Array,
+): { readonly c: Float64Array; readonly scale: Float64Array } => {
   const s = stridesOf(c);
   const batch = c.batch ?? 1;
   const out = new Float64Array(batch * c.m * c.n);

@@ -46,7 +46,10 @@ export const smallModelArb: fc.Arbitrary<SmallModel> = fc.record({
 export const configOf = (m: SmallModel): MwmaeConfig => {
   const n = m.grid[0] * m.grid[1];
   const choices = [0, ...properFactors(n), n];
-  const windows = m.windowPicks === null ? ("auto" as const) : Array.from({ length: m.decHeads }, (_, i) => choices[m.windowPicks![i]! % choices.length]!);
+  const windows =
+    m.windowPicks === null
+      ? ("auto" as const)
+      : Array.from({ length: m.decHeads }, (_, i) => choices[m.windowPicks![i]! % choices.length]!);
   return {
     kind: m.kind,
     input: { frames: m.grid[0] * m.patch[0], mels: m.grid[1] * m.patch[1] },

@@ -17,8 +17,7 @@ export const indexOf = (i: number, shape: Shape): number[] => {
 };
 
 /** Flat row-major index of a multi-index. */
-export const flatOf = (index: ReadonlyArray<number>, shape: Shape): number =>
-  index.reduce((acc, v, d) => acc * shape[d]! + v, 0);
+export const flatOf = (index: ReadonlyArray<number>, shape: Shape): number => index.reduce((acc, v, d) => acc * shape[d]! + v, 0);
 
 /** NumPy broadcast of two shapes (right-aligned; 1 stretches). */
 export const broadcastShape = (a: Shape, b: Shape): number[] => {
@@ -33,7 +32,12 @@ export const broadcastShape = (a: Shape, b: Shape): number[] => {
 /** The element of `data` (shape `shape`) that output index `out` reads under broadcasting. */
 export const readBroadcast = (data: ArrayLike<number>, shape: Shape, out: ReadonlyArray<number>): number => {
   const lead = out.length - shape.length;
-  return data[flatOf(shape.map((d, i) => (d === 1 ? 0 : out[lead + i]!)), shape)]!;
+  return data[
+    flatOf(
+      shape.map((d, i) => (d === 1 ? 0 : out[lead + i]!)),
+      shape,
+    )
+  ]!;
 };
 
 /** `f(a, b)` elementwise under broadcasting, by explicit expansion. */

@@ -59,7 +59,10 @@ export interface PrimitiveCase {
 
 const f32 = (shape: ReadonlyArray<number>, range: readonly [number, number] = [-2, 2]): InputSpec => ({ ...spec([...shape]), range });
 const i32 = (shape: ReadonlyArray<number>, hi: number): InputSpec => ({ ...spec([...shape], "i32"), range: [0, hi] });
-const unary = (op: (x: Tensor) => Tensor, range?: readonly [number, number]): PrimitiveCase => ({ inputs: { x: f32([3, 5], range) }, f: ({ x }) => op(x!) });
+const unary = (op: (x: Tensor) => Tensor, range?: readonly [number, number]): PrimitiveCase => ({
+  inputs: { x: f32([3, 5], range) },
+  f: ({ x }) => op(x!),
+});
 // b broadcasts along the first axis, so every binary case also checks broadcast indexing.
 const binary = (op: (a: Tensor, b: Tensor) => Tensor, ra?: readonly [number, number], rb?: readonly [number, number]): PrimitiveCase => ({
   inputs: { a: f32([4, 6], ra), b: f32([1, 6], rb) },
@@ -107,7 +110,10 @@ export const primitiveNames = Object.keys(primitiveCases) as PrimitiveName[];
 
 const dataFor = (s: InputSpec, seed: number): number[] => {
   const [lo, hi] = s.range;
-  const u = uniform(s.shape.reduce((a, b) => a * b, 1), seed);
+  const u = uniform(
+    s.shape.reduce((a, b) => a * b, 1),
+    seed,
+  );
   return Array.from(u, (v) => {
     const x = lo + ((v + 1) / 2) * (hi - lo);
     return s.dtype === "i32" ? Math.min(hi - 1, Math.floor(x)) : x;
@@ -130,7 +136,13 @@ export const vjpCase = (c: PrimitiveCase): GradCase | null => {
     f: (x) => {
       const loss = (p: Readonly<Record<string, Tensor>>): Tensor<readonly []> => {
         const y = c.f({ ...x, ...p });
-        const cot = constant(uniform(y.shape.reduce((a, b) => a * b, 1), 5), y.shape);
+        const cot = constant(
+          uniform(
+            y.shape.reduce((a, b) => a * b, 1),
+            5,
+          ),
+          y.shape,
+        );
         return reshape(sum(mul(y, cot)), []) as Tensor<readonly []>;
       };
       return grad(loss)(Object.fromEntries(floats.map((k) => [k, x[k]!])));

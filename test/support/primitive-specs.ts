@@ -7,9 +7,44 @@
 
 import fc from "fast-check";
 import {
-  add, backprop, broadcastTo, cast, concat, constant, cos, div, equal, erf, exp, gather, input, iota, less, log, matmul, max,
-  maximum, mul, neg, padAll, permute, pow, reshape, scatterAdd, select, sin, sliceAll, sqrt, stopGradient, sub, sum, tanh,
-  type DType, type OpName, type Shape, type Tensor,
+  add,
+  backprop,
+  broadcastTo,
+  cast,
+  concat,
+  constant,
+  cos,
+  div,
+  equal,
+  erf,
+  exp,
+  gather,
+  input,
+  iota,
+  less,
+  log,
+  matmul,
+  max,
+  maximum,
+  mul,
+  neg,
+  padAll,
+  permute,
+  pow,
+  reshape,
+  scatterAdd,
+  select,
+  sin,
+  sliceAll,
+  sqrt,
+  stopGradient,
+  sub,
+  sum,
+  tanh,
+  type DType,
+  type OpName,
+  type Shape,
+  type Tensor,
 } from "../../src";
 import { axisFlags, domains, indicesFrom, permKeys, permutationOf, pool, regroup, shapeArb, takeValues, type Domain } from "./arbitraries";
 import { indexOf, zipBroadcast } from "./naive";
@@ -126,7 +161,11 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
   equal: comparison(equal, (a, b) => a === b),
   select: vjpSpec(fc.record({ shape: shapeArb(0, 3), raw: pool, picks: pool }), ({ shape, raw, picks }) => {
     const n = shape.reduce((p, q) => p * q, 1);
-    const cond = constant(Uint8Array.from(range(n), (i) => (picks[i]! > 0 ? 1 : 0)), shape, "bool");
+    const cond = constant(
+      Uint8Array.from(range(n), (i) => (picks[i]! > 0 ? 1 : 0)),
+      shape,
+      "bool",
+    );
     return { args: argsOf(raw, [shape, shape], domains.real), f: ([a, b]) => select(cond, a!, b!) };
   }),
   sum: vjpSpec(reduceDraw, ({ shape, axes, negative, raw }) => ({
@@ -137,9 +176,12 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
     args: argsOf(raw, [shape], domains.distinct), // a unique maximum: the derivative is defined
     f: ([x]) => max(x!, axesOf(shape.length, axes, negative) as never),
   })),
-  reshape: vjpSpec(fc.record({ shape: shapeArb(0, 4), keys: permKeys(), merges: axisFlags(), raw: pool }), ({ shape, keys, merges, raw }) => {
-    return { args: argsOf(raw, [shape], domains.real), f: ([x]) => reshape(x!, regroup(shape, keys, merges)) };
-  }),
+  reshape: vjpSpec(
+    fc.record({ shape: shapeArb(0, 4), keys: permKeys(), merges: axisFlags(), raw: pool }),
+    ({ shape, keys, merges, raw }) => {
+      return { args: argsOf(raw, [shape], domains.real), f: ([x]) => reshape(x!, regroup(shape, keys, merges)) };
+    },
+  ),
   permute: vjpSpec(fc.record({ shape: shapeArb(0, 4), keys: permKeys(), raw: pool }), ({ shape, keys, raw }) => ({
     args: argsOf(raw, [shape], domains.real),
     f: ([x]) => permute(x!, permutationOf(shape.length, keys) as never),
@@ -149,21 +191,47 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
     return { args: argsOf(d.raw, [from], domains.real), f: ([x]) => broadcastTo(x!, d.shape as never) };
   }),
   slice: vjpSpec(
-    fc.record({ shape: shapeArb(1, 3, 4), cuts: fc.array(fc.tuple(fc.nat({ max: 4 }), fc.nat({ max: 4 })), { minLength: 3, maxLength: 3 }), raw: pool }),
+    fc.record({
+      shape: shapeArb(1, 3, 4),
+      cuts: fc.array(fc.tuple(fc.nat({ max: 4 }), fc.nat({ max: 4 })), { minLength: 3, maxLength: 3 }),
+      raw: pool,
+    }),
     ({ shape, cuts, raw }) => {
       const bounds = shape.map((d, i) => [cuts[i]![0] % (d + 1), cuts[i]![1] % (d + 1)].sort((a, b) => a - b));
-      return { args: argsOf(raw, [shape], domains.real), f: ([x]) => sliceAll(x!, bounds.map((b) => b[0]!), bounds.map((b) => b[1]!)) };
+      return {
+        args: argsOf(raw, [shape], domains.real),
+        f: ([x]) =>
+          sliceAll(
+            x!,
+            bounds.map((b) => b[0]!),
+            bounds.map((b) => b[1]!),
+          ),
+      };
     },
   ),
   pad: vjpSpec(
-    fc.record({ shape: shapeArb(0, 3), widths: fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 })), { minLength: 3, maxLength: 3 }), raw: pool }),
+    fc.record({
+      shape: shapeArb(0, 3),
+      widths: fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 })), { minLength: 3, maxLength: 3 }),
+      raw: pool,
+    }),
     ({ shape, widths, raw }) => ({
       args: argsOf(raw, [shape], domains.real),
-      f: ([x]) => padAll(x!, shape.map((_, i) => widths[i]![0]), shape.map((_, i) => widths[i]![1])),
+      f: ([x]) =>
+        padAll(
+          x!,
+          shape.map((_, i) => widths[i]![0]),
+          shape.map((_, i) => widths[i]![1]),
+        ),
     }),
   ),
   concat: vjpSpec(
-    fc.record({ shape: shapeArb(1, 3), axis: axisArb, parts: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 3 }), raw: pool }),
+    fc.record({
+      shape: shapeArb(1, 3),
+      axis: axisArb,
+      parts: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 3 }),
+      raw: pool,
+    }),
     ({ shape, axis, parts, raw }) => {
       const { at, arg } = axisIn(shape.length, axis);
       const shapes = parts.map((p) => shape.map((d, i) => (i === at ? p : d)));
@@ -203,15 +271,11 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
       return { actual: [y, cast(y, "f32")], expected: [expected, expected] };
     },
   ),
-  stopGradient: valueSpec(
-    "its derivative is zero by definition, so finite differences do not apply",
-    unaryDraw,
-    ({ shape, raw }) => {
-      const [data, cot] = takeValues(raw, [shape, shape], domains.real);
-      const x = input("x", shape);
-      // d/dx (sg(x)·x) = sg(x): only the unstopped factor passes a gradient.
-      const [g] = backprop([mul(stopGradient(x), x)], [constant(cot!, shape)], [x]);
-      return { actual: [stopGradient(x), g!], expected: [data!, data!.map((v, i) => v * cot![i]!)], bound: [[x, data!]] };
-    },
-  ),
+  stopGradient: valueSpec("its derivative is zero by definition, so finite differences do not apply", unaryDraw, ({ shape, raw }) => {
+    const [data, cot] = takeValues(raw, [shape, shape], domains.real);
+    const x = input("x", shape);
+    // d/dx (sg(x)·x) = sg(x): only the unstopped factor passes a gradient.
+    const [g] = backprop([mul(stopGradient(x), x)], [constant(cot!, shape)], [x]);
+    return { actual: [stopGradient(x), g!], expected: [data!, data!.map((v, i) => v * cot![i]!)], bound: [[x, data!]] };
+  }),
 };

@@ -8,7 +8,16 @@ import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { valueAndGrad } from "../../src/autodiff";
 import { fromData, slice, type HostTensor, type Tensor } from "../../src/ir";
-import { decodeOfficialConfig, forwardFeatures, forwardMae, loadParams, pretrainLoss, type HostParams, type MwmaeConfig, type MwmaeParams } from "../../src/models/mwmae";
+import {
+  decodeOfficialConfig,
+  forwardFeatures,
+  forwardMae,
+  loadParams,
+  pretrainLoss,
+  type HostParams,
+  type MwmaeConfig,
+  type MwmaeParams,
+} from "../../src/models/mwmae";
 import { ArrayRecord, GoldenArray, hostOf, hostRecord } from "./golden";
 
 const orThrow = <A>(what: string, e: E.Either<unknown, A>): A =>
@@ -28,7 +37,12 @@ export interface TinyModel {
 /** Config, parameters, input and noise of a tiny golden file. */
 export const tinyModel = (
   file: string,
-  golden: { readonly config: unknown; readonly weights: Readonly<Record<string, GoldenArray>>; readonly input: GoldenArray; readonly noise: GoldenArray },
+  golden: {
+    readonly config: unknown;
+    readonly weights: Readonly<Record<string, GoldenArray>>;
+    readonly input: GoldenArray;
+    readonly noise: GoldenArray;
+  },
 ): TinyModel => {
   const cfg = orThrow(`${file} config`, decodeOfficialConfig(file)(golden.config));
   return {

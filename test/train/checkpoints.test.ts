@@ -25,7 +25,12 @@ const fresh = (prefix: string): string => {
 afterAll(() => dirs.forEach(removeDir));
 
 const golden = (name: string): string => new URL(`../golden/${name}`, import.meta.url).pathname;
-const officialTiny = (): MwmaeConfig => right(E.mapLeft((e: { messages: ReadonlyArray<string> }) => e.messages.join("; "))(decodeOfficialConfig("tiny_mwmae.config.json")(JSON.parse(readFileSync(golden("tiny_mwmae.config.json"), "utf8")))));
+const officialTiny = (): MwmaeConfig =>
+  right(
+    E.mapLeft((e: { messages: ReadonlyArray<string> }) => e.messages.join("; "))(
+      decodeOfficialConfig("tiny_mwmae.config.json")(JSON.parse(readFileSync(golden("tiny_mwmae.config.json"), "utf8"))),
+    ),
+  );
 
 describe("checkpoints", () => {
   it("names the tensor a truncated checkpoint cuts, keeps the previous one, and resumes from it exactly", async () => {
@@ -38,7 +43,9 @@ describe("checkpoints", () => {
     truncateSync(newest, readFileSync(newest).length - 100);
 
     const loaded = loadState(newest);
-    expect(E.isLeft(loaded) && loaded.left).toMatch(/ckpt-00000004\.safetensors: (params|opt)\/\S+: data \[\d+, \d+\) runs past the end of the file .*truncated/);
+    expect(E.isLeft(loaded) && loaded.left).toMatch(
+      /ckpt-00000004\.safetensors: (params|opt)\/\S+: data \[\d+, \d+\) runs past the end of the file .*truncated/,
+    );
     expect(readFileSync(older).equals(olderBytes)).toBe(true);
 
     // The run's last steps are redone from step 2 and arrive where they did before.
@@ -53,17 +60,23 @@ describe("checkpoints", () => {
     const done = right(await runPretraining({ dir, start: { kind: "fresh", setup: tinySetup(1) }, backend: reference(), progress: quiet }));
     const wider: MwmaeConfig = { ...tinyModel, encoder: { ...tinyModel.encoder, dim: 32 } };
     expect(readParams(wider, done.checkpoint)).toEqual(
-      E.left(`${done.checkpoint}: tensor "params/patch_embed/proj/kernel" does not match the config: patch_embed/proj/kernel has shape [4, 4, 1, 16], the config needs [4, 4, 1, 32]`),
+      E.left(
+        `${done.checkpoint}: tensor "params/patch_embed/proj/kernel" does not match the config: patch_embed/proj/kernel has shape [4, 4, 1, 16], the config needs [4, 4, 1, 32]`,
+      ),
     );
     // A checkpoint whose metadata names another model than its tensors hold: the moments are checked too.
     const ckpt = right(E.mapLeft((e: { message: string }) => e.message)(loadCheckpoint(done.checkpoint, TrainMeta)));
     const { "params/decoder_norm/scale": _dropped, ...rest } = ckpt.tensors;
     const saved = right(E.mapLeft((e: { message: string }) => e.message)(saveCheckpoint(fresh("bad-"), { ...ckpt, tensors: rest })));
-    expect(loadState(saved)).toEqual(E.left(`${saved}: tensor "params/decoder_norm/scale" does not match the config: missing parameter decoder_norm/scale [16]`));
+    expect(loadState(saved)).toEqual(
+      E.left(`${saved}: tensor "params/decoder_norm/scale" does not match the config: missing parameter decoder_norm/scale [16]`),
+    );
     const noMoment = { ...ckpt, tensors: { ...ckpt.tensors, "opt/mu/mask_token": ckpt.tensors["opt/mu/decoder_norm/bias"]! } };
     const saved2 = right(E.mapLeft((e: { message: string }) => e.message)(saveCheckpoint(fresh("bad-"), noMoment)));
     const bad = loadState(saved2);
-    expect(E.isLeft(bad) && bad.left).toMatch(/tensor "opt\/mu\/mask_token" does not match the config: mask_token has shape \[16\], the config needs \[1, 1, 16\]/);
+    expect(E.isLeft(bad) && bad.left).toMatch(
+      /tensor "opt\/mu\/mask_token" does not match the config: mask_token has shape \[16\], the config needs \[1, 1, 16\]/,
+    );
   });
 
   it("imports an official Flax msgpack checkpoint by path, equal to its safetensors twin", () => {
@@ -72,13 +85,19 @@ describe("checkpoints", () => {
     const fromSafetensors = right(readParams(cfg, golden("tiny_mwmae.safetensors")));
     expect(Object.keys(leafBytes(fromMsgpack))).toHaveLength(67);
     expect(leafBytes(fromMsgpack)).toEqual(leafBytes(fromSafetensors));
-    expect(readParams(tinyModel, golden("tiny_mwmae.msgpack"))).toMatchObject(E.left(expect.stringMatching(/tensor "params\/\S+" does not match the config/)));
+    expect(readParams(tinyModel, golden("tiny_mwmae.msgpack"))).toMatchObject(
+      E.left(expect.stringMatching(/tensor "params\/\S+" does not match the config/)),
+    );
   });
 
   it("exports the official layout: the same paths and values as the official file, buffers included", async () => {
     const cfg = officialTiny();
     const params = right(readParams(cfg, golden("tiny_mwmae.msgpack")));
-    const official = right(E.mapLeft((e: { message: string }) => e.message)(decodeFlaxMsgpack(new Uint8Array(readFileSync(golden("tiny_mwmae.msgpack"))), "official")));
+    const official = right(
+      E.mapLeft((e: { message: string }) => e.message)(
+        decodeFlaxMsgpack(new Uint8Array(readFileSync(golden("tiny_mwmae.msgpack"))), "official"),
+      ),
+    );
     const ours = right(E.mapLeft((e: { message: string }) => e.message)(decodeFlaxMsgpack(await encodeOfficial(cfg, params), "ours")));
     expect(Object.keys(ours).sort()).toEqual(Object.keys(official).sort());
     expect(Object.keys(ours).filter((k) => k.startsWith("buffers/"))).toHaveLength(6);
@@ -94,6 +113,10 @@ describe("checkpoints", () => {
     copyFileSync(done.checkpoint, copy);
     expect(right(loadState(copy)).state.step).toBe(2);
     expect(Object.keys(right(readTensors(copy)))).toContain("opt/step");
-    expect(toCheckpoint(done.setup, done.state).meta).toMatchObject({ format: "mwmae-ts/pretrain@1", rngKey: [0, 0], position: done.state.position });
+    expect(toCheckpoint(done.setup, done.state).meta).toMatchObject({
+      format: "mwmae-ts/pretrain@1",
+      rngKey: [0, 0],
+      position: done.state.position,
+    });
   });
 });

@@ -47,7 +47,11 @@ describe("pretraining data", () => {
   });
 
   it("crops inside the clip, and zero-pads clips shorter than the crop", () => {
-    const ramp: Pool = { mels: 1, clips: [{ name: "ramp", frames: 50, data: Float32Array.from({ length: 50 }, (_, i) => i + 1) }], skipped: [] };
+    const ramp: Pool = {
+      mels: 1,
+      clips: [{ name: "ramp", frames: 50, data: Float32Array.from({ length: 50 }, (_, i) => i + 1) }],
+      skipped: [],
+    };
     for (let e = 0; e < 5; e++) {
       const crop = [...nextBatch(ramp, key(e), startPosition, 1, 20).x.data];
       expect(crop[0]! >= 1 && crop[19]! <= 50).toBe(true);
@@ -61,7 +65,10 @@ describe("pretraining data", () => {
     const dir = tempDir("wavs-");
     dirs.push(dir);
     mkdirSync(join(dir, "nested"));
-    writeFileSync(join(dir, "nested", "good.wav"), encodeWav({ sampleRate: 16000, samples: poolClip(key(0), 0, { seconds: 0.25 }) }, "pcm16"));
+    writeFileSync(
+      join(dir, "nested", "good.wav"),
+      encodeWav({ sampleRate: 16000, samples: poolClip(key(0), 0, { seconds: 0.25 }) }, "pcm16"),
+    );
     writeFileSync(join(dir, "junk.wav"), "not audio at all");
     writeFileSync(join(dir, "silent.wav"), encodeWav({ sampleRate: 16000, samples: new Float32Array(4000) }, "pcm16"));
     const pool = right(E.mapLeft(String)(await buildPool({ kind: "folder", path: dir }, 8, reference())));
@@ -72,6 +79,8 @@ describe("pretraining data", () => {
     ]);
     const empty = tempDir("nowavs-");
     dirs.push(empty);
-    expect(await buildPool({ kind: "folder", path: empty }, 8, reference())).toEqual(E.left(`${empty}: no .wav files found (searched recursively)`));
+    expect(await buildPool({ kind: "folder", path: empty }, 8, reference())).toEqual(
+      E.left(`${empty}: no .wav files found (searched recursively)`),
+    );
   });
 });

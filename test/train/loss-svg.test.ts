@@ -24,7 +24,14 @@ describe("loss curve", () => {
   });
 
   it("skips non-finite losses, says when there is nothing, and escapes the title", () => {
-    const svg = lossCurveSvg([{ step: 1, loss: 1 }, { step: 2, loss: Number.NaN }, { step: 3, loss: 0.5 }], "a < b & c");
+    const svg = lossCurveSvg(
+      [
+        { step: 1, loss: 1 },
+        { step: 2, loss: Number.NaN },
+        { step: 3, loss: 0.5 },
+      ],
+      "a < b & c",
+    );
     expect(pointsOf(svg)[0]).toHaveLength(2);
     expect(svg).toContain("a &lt; b &amp; c");
     expect(lossCurveSvg([], "empty")).toContain("no steps logged yet");

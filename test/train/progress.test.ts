@@ -43,6 +43,11 @@ describe("progress", () => {
   });
 
   it("formats durations", () => {
-    expect([formatDuration(12.4), formatDuration(185), formatDuration(3720), formatDuration(Number.NaN)]).toEqual(["12s", "3m05s", "1h02m", "?"]);
+    expect([formatDuration(12.4), formatDuration(185), formatDuration(3720), formatDuration(Number.NaN)]).toEqual([
+      "12s",
+      "3m05s",
+      "1h02m",
+      "?",
+    ]);
   });
 });

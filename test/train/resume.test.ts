@@ -24,12 +24,16 @@ describe("pretraining resume", () => {
   it("ends with the same state, bit for bit, as an uninterrupted run", async () => {
     const K = 6;
     const setup = tinySetup(K);
-    const whole = right(await runPretraining({ dir: fresh("whole-"), start: { kind: "fresh", setup }, backend: reference(), progress: quiet }));
+    const whole = right(
+      await runPretraining({ dir: fresh("whole-"), start: { kind: "fresh", setup }, backend: reference(), progress: quiet }),
+    );
     expect(whole.finished).toBe(true);
     expect(whole.state.step).toBe(K);
 
     const dir = fresh("split-");
-    const first = right(await runPretraining({ dir, start: { kind: "fresh", setup }, backend: reference(), progress: quiet, stopAfter: K / 2 }));
+    const first = right(
+      await runPretraining({ dir, start: { kind: "fresh", setup }, backend: reference(), progress: quiet, stopAfter: K / 2 }),
+    );
     expect(first.finished).toBe(false);
     expect(first.state.step).toBe(K / 2);
     expect(first.checkpoint).toMatch(/ckpt-00000003\.safetensors$/);

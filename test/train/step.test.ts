@@ -13,7 +13,10 @@ import { leafBytes, tinySetup } from "./tiny-run";
 
 const setup = tinySetup(10);
 const { model } = setup;
-const x = fromData(Float32Array.from({ length: 3 * 16 * 16 }, (_, i) => Math.sin(i * 0.37)), [3, 16, 16]);
+const x = fromData(
+  Float32Array.from({ length: 3 * 16 * 16 }, (_, i) => Math.sin(i * 0.37)),
+  [3, 16, 16],
+);
 
 /** The parameter paths whose values differ between two trees. */
 const differing = (a: unknown, b: unknown): string[] => {
@@ -33,7 +36,9 @@ describe("training step", () => {
     const changed = differing(plain.params, decayed.params);
     expect(changed.length).toBe(11); // patch conv; qkv, projection and 2 MLP kernels in each of 2 blocks; decoder_embed, decoder_pred
     expect(changed.every((p) => p.endsWith("/kernel"))).toBe(true);
-    expect(differing(state.params, plain.params)).toEqual(expect.arrayContaining(["mask_token", "decoder_norm/scale", "decoder_block_00/wmha_block/attn_heads_0/relative_position_bias_table"]));
+    expect(differing(state.params, plain.params)).toEqual(
+      expect.arrayContaining(["mask_token", "decoder_norm/scale", "decoder_block_00/wmha_block/attn_heads_0/relative_position_bias_table"]),
+    );
   });
 
   it("keeps the sin-cos tables fixed unless they may train", async () => {
@@ -41,7 +46,12 @@ describe("training step", () => {
     const noise = await stepNoise(runKeys(key(0)).mask, 0, 3, 16);
     const opt = { ...state.opt, step: fromData([5], [], "i32") };
     const fixed = await (await compileStep(model, setup.train, reference(), state.params)).run(state.params, opt, x, noise);
-    const trained = await (await compileStep(model, { ...setup.train, trainPositionTables: true }, reference(), state.params)).run(state.params, opt, x, noise);
+    const trained = await (await compileStep(model, { ...setup.train, trainPositionTables: true }, reference(), state.params)).run(
+      state.params,
+      opt,
+      x,
+      noise,
+    );
     expect(differing(state.params, fixed.params)).not.toContain("pos_embed");
     expect(differing(state.params, fixed.params)).not.toContain("decoder_pos_embed");
     expect(differing(state.params, trained.params)).toEqual(expect.arrayContaining(["pos_embed", "decoder_pos_embed"]));

@@ -26,7 +26,20 @@ export const tinyModel: MwmaeConfig = {
 };
 
 /** The CLI flags that give `tinyModel`. */
-export const tinyModelFlags = ["--input", "16x16", "--patch", "4x4", "--encoder", "16/1/2", "--decoder", "16/1/4", "--mlp-ratio", "2", "--mask-ratio", "0.75"];
+export const tinyModelFlags = [
+  "--input",
+  "16x16",
+  "--patch",
+  "4x4",
+  "--encoder",
+  "16/1/2",
+  "--decoder",
+  "16/1/4",
+  "--mlp-ratio",
+  "2",
+  "--mask-ratio",
+  "0.75",
+];
 
 export const tinySetup = (steps: number, checkpointEvery = 100): RunSetup => ({
   model: tinyModel,

@@ -129,7 +129,17 @@ export const gpujs = (options: GpujsOptions = {}): GpujsBackend => {
         }
       }
       const run = prepareProgram(
-        { gpu, mode, backend: name, pipeline: pipelineModes.has(mode), lowering: options.lowering, checkFinite: options.checkFinite === true, profile: options.profile === true, cache, stats },
+        {
+          gpu,
+          mode,
+          backend: name,
+          pipeline: pipelineModes.has(mode),
+          lowering: options.lowering,
+          checkFinite: options.checkFinite === true,
+          profile: options.profile === true,
+          cache,
+          stats,
+        },
         program,
       );
       return Object.assign((inputs: Parameters<Runner>[0]) => run(inputs), { program });

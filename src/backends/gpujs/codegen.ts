@@ -7,7 +7,18 @@
  * `loopMaxIterations` to its longest segment), and a kernel's source is its structural cache key.
  */
 
-import { children, exprKey, freeLoops, indexExpr, loopsOfIndex, substituteExpr, type Atom, type Expr, type Index, type Kernel } from "../../compile/index.js";
+import {
+  children,
+  exprKey,
+  freeLoops,
+  indexExpr,
+  loopsOfIndex,
+  substituteExpr,
+  type Atom,
+  type Expr,
+  type Index,
+  type Kernel,
+} from "../../compile/index.js";
 import type { OpName } from "../../ir/index.js";
 import { gpujsIndexLowering, gpujsLowering, isUnsupported, type IndexLowering, type Lowering } from "./lowering.js";
 
@@ -164,14 +175,23 @@ export const kernelSource = (
     const unroll = extent >= 8 && count === undefined ? 4 : 1;
     const main = count === undefined ? String(Math.floor(extent / unroll) * unroll) : bound;
     const shifted = (e: Expr, u: number): Expr =>
-      u === 0 ? e : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? indexExpr.addConst(indexExpr.atomIndex(a), u) : undefined));
+      u === 0
+        ? e
+        : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? indexExpr.addConst(indexExpr.atomIndex(a), u) : undefined));
     const steps = (copies: number) =>
       inLoop(loop, () =>
-        Array.from({ length: copies }, (_, u) => group.map((e, i) => `${accs[i]} = ${rules[i]!.combine(accs[i]!, emit(shifted(e.body, u)))};`)).flat(),
+        Array.from({ length: copies }, (_, u) =>
+          group.map((e, i) => `${accs[i]} = ${rules[i]!.combine(accs[i]!, emit(shifted(e.body, u)))};`),
+        ).flat(),
       );
     const r = `r${loop}`;
     const body = steps(unroll);
-    scope.lines.push(`for (let ${r} = 0; ${r} < ${main}; ${unroll === 1 ? `${r}++` : `${r} += ${unroll}`}) {`, ...body.lines, ...body.value.map((l) => `  ${l}`), "}");
+    scope.lines.push(
+      `for (let ${r} = 0; ${r} < ${main}; ${unroll === 1 ? `${r}++` : `${r} += ${unroll}`}) {`,
+      ...body.lines,
+      ...body.value.map((l) => `  ${l}`),
+      "}",
+    );
     if (count === undefined && Number(main) < extent) {
       const tail = steps(1);
       scope.lines.push(`for (let ${r} = ${main}; ${r} < ${extent}; ${r}++) {`, ...tail.lines, ...tail.value.map((l) => `  ${l}`), "}");

@@ -32,7 +32,9 @@ interface KindLowering {
   readonly select: (cond: string, a: string, b: string) => string;
   /** Conversion to each dtype (lowering only emits the ones that change the value). */
   readonly cast: { readonly [K in DType]: Op1 };
-  readonly reduce: { readonly [K in ReduceOp]: { readonly init: string; readonly combine: (acc: string, x: string) => string } | Unsupported };
+  readonly reduce: {
+    readonly [K in ReduceOp]: { readonly init: string; readonly combine: (acc: string, x: string) => string } | Unsupported;
+  };
 }
 
 /** The lowering table: one entry per expression kind. */

@@ -136,10 +136,23 @@ const isDeviceResult = (x: unknown): x is { toArray: () => unknown } =>
 export const buildMatmulKernel = (gpu: GPU, options: MatmulSpec): MatmulKernel => {
   const { m, k, n, variant } = options;
   const batch = options.batch ?? 1;
-  for (const [name, v] of [["m", m], ["k", k], ["n", n], ["batch", batch]] as const) {
+  for (const [name, v] of [
+    ["m", m],
+    ["k", k],
+    ["n", n],
+    ["batch", batch],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`buildMatmulKernel: ${name} must be a positive integer, got ${v}`);
   }
-  const spec = { m, k, n, batch, variant, aStrides: options.aStrides ?? [m * k, k, 1], bStrides: options.bStrides ?? [k * n, n, 1] } as const;
+  const spec = {
+    m,
+    k,
+    n,
+    batch,
+    variant,
+    aStrides: options.aStrides ?? [m * k, k, 1],
+    bStrides: options.bStrides ?? [k * n, n, 1],
+  } as const;
   const rows = rowsPerThread(variant);
   const layout: MatmulLayout = variant === "flat" ? "flat" : rows === 1 ? "rows" : "rows4";
   const output = layout === "flat" ? [batch * m * n] : [n, batch * Math.ceil(m / rows)];

@@ -54,11 +54,13 @@ export interface RuntimeConfig {
   readonly stats: KernelStats;
 }
 
-const isPromise = (x: unknown): x is Promise<unknown> => typeof x === "object" && x !== null && typeof (x as Promise<unknown>).then === "function";
+const isPromise = (x: unknown): x is Promise<unknown> =>
+  typeof x === "object" && x !== null && typeof (x as Promise<unknown>).then === "function";
 
 const toFloat32 = (d: Data): Float32Array => (d instanceof Float32Array ? d : Float32Array.from(d));
 
-const fromFloat32 = (d: Float32Array, dtype: DType): Data => (dtype === "f32" ? d : dtype === "i32" ? Int32Array.from(d) : Uint8Array.from(d));
+const fromFloat32 = (d: Float32Array, dtype: DType): Data =>
+  dtype === "f32" ? d : dtype === "i32" ? Int32Array.from(d) : Uint8Array.from(d);
 
 const readBack = async (v: Value): Promise<Float32Array> => {
   if (v instanceof Float32Array) return v;
@@ -133,7 +135,15 @@ export const prepareProgram = (cfg: RuntimeConfig, program: Program): ((values: 
       const out = program.buffers[k.output]!;
       const b = built[i];
       const started = cfg.profile ? performance.now() : 0;
-      const v = b === undefined ? new Float32Array(0) : await launch(cfg, k, b, k.inputs.map((id) => live.get(id)!));
+      const v =
+        b === undefined
+          ? new Float32Array(0)
+          : await launch(
+              cfg,
+              k,
+              b,
+              k.inputs.map((id) => live.get(id)!),
+            );
       if (cfg.profile) cfg.stats.kernelMs[k.name] = (cfg.stats.kernelMs[k.name] ?? 0) + performance.now() - started;
       live.set(k.output, v);
       if (cfg.checkFinite && out.dtype === "f32") {

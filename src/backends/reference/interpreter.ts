@@ -22,20 +22,23 @@ const firstNonFinite = (d: Data): number => {
 };
 
 /** Runs `outputs` with `bound` values for the input nodes; frees each buffer after its last use. */
-export const interpret = (
-  outputs: ReadonlyArray<Node>,
-  bound: ReadonlyMap<Node, Data>,
-  options: ReferenceOptions = {},
-): Data[] => {
+export const interpret = (outputs: ReadonlyArray<Node>, bound: ReadonlyMap<Node, Data>, options: ReferenceOptions = {}): Data[] => {
   const ctx: EvalContext = { floats: options.precision === "f64" ? (n) => new Float64Array(n) : (n) => new Float32Array(n) };
   const order = topo(outputs);
   const uses = useCounts(order, outputs);
   const values = new Map<Node, Data>();
   order.forEach((node, step) => {
     const given = bound.get(node);
-    if (node.op === "input" && given === undefined) throw new Error(`input "${(node as Node<"input">).attrs.name}" was not bound to a value`);
+    if (node.op === "input" && given === undefined)
+      throw new Error(`input "${(node as Node<"input">).attrs.name}" was not bound to a value`);
     const def = opDef(node.op) as unknown as { evaluate: (i: ReadonlyArray<Data>, n: Node, c: EvalContext) => Data };
-    const out = given ?? def.evaluate(node.inputs.map((i) => values.get(i)!), node, ctx);
+    const out =
+      given ??
+      def.evaluate(
+        node.inputs.map((i) => values.get(i)!),
+        node,
+        ctx,
+      );
     if (options.checkFinite === true && node.dtype === "f32") {
       const at = firstNonFinite(out);
       if (at >= 0) throw new NonFiniteError(node.op, `node ${step} (${node.op})`, node.shape, at, out[at]!);
@@ -51,18 +54,26 @@ export const interpret = (
 };
 
 const castIn = (t: HostTensor, precision: "f32" | "f64"): Data =>
-  t.dtype !== "f32" ? t.data : precision === "f64" ? Float64Array.from(t.data) : t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+  t.dtype !== "f32"
+    ? t.data
+    : precision === "f64"
+      ? Float64Array.from(t.data)
+      : t.data instanceof Float32Array
+        ? t.data
+        : Float32Array.from(t.data);
 
 /** The reference backend, as a `Backend`. */
 export const reference = (options: ReferenceOptions = {}): Backend => {
   const precision = options.precision ?? "f32";
   return {
     name: `reference-${precision}`,
-    prepare: async (graph: Graph): Promise<Runner> => async (inputs) => {
-      const bound = new Map<Node, Data>(graph.inputs.map((n, i) => [n, castIn(inputs[i]!, precision)]));
-      const out = interpret(graph.outputs, bound, options);
-      return graph.outputs.map((o, i) => ({ shape: o.shape, dtype: o.dtype, data: out[i]! }));
-    },
+    prepare:
+      async (graph: Graph): Promise<Runner> =>
+      async (inputs) => {
+        const bound = new Map<Node, Data>(graph.inputs.map((n, i) => [n, castIn(inputs[i]!, precision)]));
+        const out = interpret(graph.outputs, bound, options);
+        return graph.outputs.map((o, i) => ({ shape: o.shape, dtype: o.dtype, data: out[i]! }));
+      },
   };
 };
 
@@ -74,8 +85,13 @@ export const realize = async <T>(tree: T, options: ReferenceOptions = {}): Promi
   const { leaves, def } = flatten(tree, isNode);
   const free = topo(leaves).filter((n) => n.op === "input");
   if (free.length > 0) {
-    throw new Error(`realize: the value depends on inputs (${free.map((n) => (n as Node<"input">).attrs.name).join(", ")}); trace and run it instead`);
+    throw new Error(
+      `realize: the value depends on inputs (${free.map((n) => (n as Node<"input">).attrs.name).join(", ")}); trace and run it instead`,
+    );
   }
   const out = interpret(leaves, new Map(), options);
-  return unflatten(def, leaves.map((l, i): HostTensor => ({ shape: l.shape, dtype: l.dtype, data: out[i]! }))) as HostOf<T>;
+  return unflatten(
+    def,
+    leaves.map((l, i): HostTensor => ({ shape: l.shape, dtype: l.dtype, data: out[i]! })),
+  ) as HostOf<T>;
 };

@@ -54,7 +54,11 @@ export interface WasmBackend extends Backend {
 }
 
 /** A runner that also exposes its program and its module's bytes; `close` stops its worker threads. */
-export type WasmRunner = Runner & { readonly program: Program; readonly bytes: Uint8Array<ArrayBuffer>; readonly close: () => Promise<void> };
+export type WasmRunner = Runner & {
+  readonly program: Program;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly close: () => Promise<void>;
+};
 
 /** Raised when a program's memory exceeds what a 32-bit WebAssembly memory can hold. */
 export class WasmMemoryError extends Error {
@@ -92,13 +96,17 @@ const bytesKey = (bytes: Uint8Array): string => {
   return s;
 };
 
-const fromFloat32 = (d: Float32Array, dtype: DType): Data => (dtype === "f32" ? d : dtype === "i32" ? Int32Array.from(d) : Uint8Array.from(d));
+const fromFloat32 = (d: Float32Array, dtype: DType): Data =>
+  dtype === "f32" ? d : dtype === "i32" ? Int32Array.from(d) : Uint8Array.from(d);
 
 /** Rough operations per output element: a reduction multiplies its body's cost by its trips. */
 const costOf = (e: Expr, memo = new Map<Expr, number>()): number => {
   const hit = memo.get(e);
   if (hit !== undefined) return hit;
-  const c = Math.min(1e12, e.kind === "reduce" ? e.extent * costOf(e.body, memo) : 1 + children(e).reduce((a, x) => a + costOf(x, memo), 0));
+  const c = Math.min(
+    1e12,
+    e.kind === "reduce" ? e.extent * costOf(e.body, memo) : 1 + children(e).reduce((a, x) => a + costOf(x, memo), 0),
+  );
   memo.set(e, c);
   return c;
 };
@@ -133,7 +141,8 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
   const scratchStride = align16(scratch);
   const bytes = layout.bytes + threads * scratchStride;
   const pages = Math.max(1, Math.ceil(bytes / PAGE));
-  if (pages > MAX_PAGES) throw new WasmMemoryError(`wasm: the program needs ${bytes} bytes of memory; a WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
+  if (pages > MAX_PAGES)
+    throw new WasmMemoryError(`wasm: the program needs ${bytes} bytes of memory; a WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
   const imports = Object.entries(mathImports).map(([name, { arity }]) => ({ name, arity }));
   return { bytes: buildModule(pages, threads > 1, imports, bodies), pages, offsets: layout.offsets, functions, scratchStride };
 };
@@ -146,7 +155,8 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
 export const wasm = (options: WasmOptions = {}): WasmBackend => {
   const stats: WasmStats = { compiles: 0, cacheHits: 0, launches: 0, kernelMs: {} };
   const cache = new Map<string, WebAssembly.Module>();
-  const compile = (graph: Graph): Program => schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
+  const compile = (graph: Graph): Program =>
+    schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
   const moduleOf = async (bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> => {
     const key = bytesKey(bytes);
     const hit = cache.get(key);
@@ -194,7 +204,8 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
           if (options.checkFinite === true && out.dtype === "f32") {
             const data = view(kernel.output);
             const at = data.findIndex((v) => !Number.isFinite(v));
-            if (at >= 0) throw new NonFiniteError(kernel.root.op, `kernel ${kernel.name} (fused: ${kernel.ops.join(", ")})`, out.shape, at, data[at]!);
+            if (at >= 0)
+              throw new NonFiniteError(kernel.root.op, `kernel ${kernel.name} (fused: ${kernel.ops.join(", ")})`, out.shape, at, data[at]!);
           }
         }
         return program.outputs.map((id) => {

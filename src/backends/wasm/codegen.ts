@@ -12,7 +12,18 @@
  * its share of the outer tile loop (parameters `part` of `parts`), so threads can split a kernel.
  */
 
-import { exprKey, freeLoops, indexExpr as ix, loopsOfIndex, substituteExpr, substituteIndex, type Atom, type Expr, type Index, type Kernel } from "../../compile/index.js";
+import {
+  exprKey,
+  freeLoops,
+  indexExpr as ix,
+  loopsOfIndex,
+  substituteExpr,
+  substituteIndex,
+  type Atom,
+  type Expr,
+  type Index,
+  type Kernel,
+} from "../../compile/index.js";
 import { append, assemble, countedLoop, rangeLoop, keyOf, opCode, topReductions, valType, type Lanes, type Reduce } from "./fragments.js";
 import { wasmLowering, type Op, type WasmLowering } from "./lowering.js";
 import { F32, I32, KERNEL_PARAMS, op, V128, vop, type FunctionBody, type ValType } from "./module.js";
@@ -47,7 +58,14 @@ interface Pattern {
  * all read it from there: strided rows of B (a 4 KiB stride aliases in the caches) become one
  * sequential, cache-resident stream.
  */
-export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, offsetOf: OffsetOf, scratch: number, table: WasmLowering = wasmLowering): KernelFunction => {
+export const kernelFunction = (
+  kernel: Kernel,
+  size: number,
+  tiling: Tiling,
+  offsetOf: OffsetOf,
+  scratch: number,
+  table: WasmLowering = wasmLowering,
+): KernelFunction => {
   const locals: ValType[] = [];
   const local = (t: ValType): number => KERNEL_PARAMS + locals.push(t) - 1;
   // Parameters: this call's part of the outer tile loop, the number of parts, its scratch base (bytes).
@@ -110,8 +128,22 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
         const x = indexLocal(a.x);
         const [lo] = ix.range(a.x);
         if (a.kind === "clamp") {
-          const m = bindIn(scope, `max0:${ix.indexKey(a.x)}`, I32, [...op.get(x), ...op.i32Const(0), ...op.get(x), ...op.i32Const(0), ...op.i32GtS, ...op.select]);
-          return bindIn(scope, key, I32, [...op.get(m), ...op.i32Const(a.hi), ...op.get(m), ...op.i32Const(a.hi), ...op.i32LtS, ...op.select]);
+          const m = bindIn(scope, `max0:${ix.indexKey(a.x)}`, I32, [
+            ...op.get(x),
+            ...op.i32Const(0),
+            ...op.get(x),
+            ...op.i32Const(0),
+            ...op.i32GtS,
+            ...op.select,
+          ]);
+          return bindIn(scope, key, I32, [
+            ...op.get(m),
+            ...op.i32Const(a.hi),
+            ...op.get(m),
+            ...op.i32Const(a.hi),
+            ...op.i32LtS,
+            ...op.select,
+          ]);
         }
         // Floor division and modulo of a possibly negative x: shift it by a multiple of n first.
         const k = lo < 0 ? Math.ceil(-lo / a.by) : 0;
@@ -212,7 +244,13 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
       patterns.set(key, pattern);
     }
     const r = loopVars.get(loop)!;
-    const addr = bindIn(scopeFor(new Set([loop])), `pack:${loop}`, I32, [...op.get(r), ...op.i32Const(4), ...op.i32Shl, ...op.get(SCRATCH), ...op.i32Add]);
+    const addr = bindIn(scopeFor(new Set([loop])), `pack:${loop}`, I32, [
+      ...op.get(r),
+      ...op.i32Const(4),
+      ...op.i32Shl,
+      ...op.get(SCRATCH),
+      ...op.i32Add,
+    ]);
     return [...op.get(addr), ...table.load.contiguous(scratch + pattern.slot + 16 * u)];
   };
 
@@ -228,7 +266,12 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
       case "literal":
         return bindIn(scopes[0]!, key, valType(lanes), lanes.length === 1 ? table.literal.scalar(e.value) : table.literal.vector(e.value));
       case "index":
-        return bindIn(scope, key, valType(lanes), assemble(lanes.map((l) => [...op.get(indexLocal((l as typeof e).index)), ...table.index])));
+        return bindIn(
+          scope,
+          key,
+          valType(lanes),
+          assemble(lanes.map((l) => [...op.get(indexLocal((l as typeof e).index)), ...table.index])),
+        );
       case "load":
         return bindIn(scope, key, valType(lanes), loadCode(lanes as ReadonlyArray<typeof e>));
       case "unary":
@@ -267,12 +310,14 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
     const overTrips = tiling.lanes === "reduction" && width === 1 && count === undefined && extent >= 8;
     const accs = group.map((g, i) => {
       const acc = local(valType(g));
-      if (!overTrips) scope.code.push(...(width === 1 ? table.literal.scalar(rules[i]!.init) : table.literal.vector(rules[i]!.init)), ...op.set(acc));
+      if (!overTrips)
+        scope.code.push(...(width === 1 ? table.literal.scalar(rules[i]!.init) : table.literal.vector(rules[i]!.init)), ...op.set(acc));
       return acc;
     });
     const shifted = (e: Expr, u: number): Expr =>
       u === 0 ? e : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? ix.addConst(ix.atomIndex(a), u) : undefined));
-    if (packing && width > 1 && count === undefined && extent <= MAX_PACKED_EXTENT && scope === scopes[0]) packs.set(loop, { extent, patterns: new Map() });
+    if (packing && width > 1 && count === undefined && extent <= MAX_PACKED_EXTENT && scope === scopes[0])
+      packs.set(loop, { extent, patterns: new Map() });
     const steps = (copies: number) =>
       inLoop(loop, (inner) => {
         for (let u = 0; u < copies; u++) {
@@ -389,7 +434,14 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, off
     const [outer, outerN, inner, innerN] = blocked ? [laneX, x, laneY, y] : [laneY, y, laneX, x];
     const innerLoop = countedLoop(inner, 0, innerN, 1, body);
     // This call's share of the outer loop: [⌊N·part/parts⌋, ⌊N·(part+1)/parts⌋).
-    const share = (next: number): number[] => [...op.i32Const(outerN), ...op.get(PART), ...(next === 0 ? [] : [...op.i32Const(1), ...op.i32Add]), ...op.i32Mul, ...op.get(PARTS), ...op.i32DivU];
+    const share = (next: number): number[] => [
+      ...op.i32Const(outerN),
+      ...op.get(PART),
+      ...(next === 0 ? [] : [...op.i32Const(1), ...op.i32Add]),
+      ...op.i32Mul,
+      ...op.get(PARTS),
+      ...op.i32DivU,
+    ];
     const end = local(I32);
     append(code, share(1), op.set(end), rangeLoop(outer, share(0), end, blocked ? append(packCode(), innerLoop) : innerLoop));
   }

@@ -24,19 +24,28 @@ export const importIndex = (name: MathImport): number => Object.keys(mathImports
 
 /** `for (r = from; r < to; r += step) body` with from < to known: the test at the bottom. */
 export const countedLoop = (r: number, from: number, to: number, step: number, body: ReadonlyArray<number>): number[] =>
-  append(
-    [...op.i32Const(from), ...op.set(r), ...op.loop],
-    body,
-    [...op.get(r), ...op.i32Const(step), ...op.i32Add, ...op.tee(r), ...op.i32Const(to), ...op.i32LtS, ...op.brIf(0), ...op.end],
-  );
+  append([...op.i32Const(from), ...op.set(r), ...op.loop], body, [
+    ...op.get(r),
+    ...op.i32Const(step),
+    ...op.i32Add,
+    ...op.tee(r),
+    ...op.i32Const(to),
+    ...op.i32LtS,
+    ...op.brIf(0),
+    ...op.end,
+  ]);
 
 /** `for (r = from; r < to; r++) body` with `from` the value `start` pushes and `to` a local: maybe no trip. */
 export const rangeLoop = (r: number, start: ReadonlyArray<number>, to: number, body: ReadonlyArray<number>): number[] =>
-  append(
-    [...start, ...op.set(r), ...op.block, ...op.loop, ...op.get(r), ...op.get(to), ...op.i32GeS, ...op.brIf(1)],
-    body,
-    [...op.get(r), ...op.i32Const(1), ...op.i32Add, ...op.set(r), ...op.br(0), ...op.end, ...op.end],
-  );
+  append([...start, ...op.set(r), ...op.block, ...op.loop, ...op.get(r), ...op.get(to), ...op.i32GeS, ...op.brIf(1)], body, [
+    ...op.get(r),
+    ...op.i32Const(1),
+    ...op.i32Add,
+    ...op.set(r),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ]);
 
 /** Code leaving the op's result on the stack, from operand locals; imports run lane by lane. */
 export const opCode = (o: Op, operands: ReadonlyArray<number>, width: number): number[] => {

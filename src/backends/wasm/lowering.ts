@@ -34,7 +34,6 @@ export const mathImports = {
 } as const;
 export type MathImport = keyof typeof mathImports;
 
-
 /** An op in both widths, or an imported function applied to each lane. */
 export type Op = { readonly scalar: Inst; readonly vector: Inst } | { readonly call: MathImport };
 

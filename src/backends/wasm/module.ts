@@ -154,9 +154,17 @@ const localDecls = (types: ReadonlyArray<ValType>): number[][] => {
  * exporting `functions` (indices after the imports). Type 0 is `(i32, i32, i32) → ()` (the kernels),
  * type 1+a is `(f64 × a) → f64`.
  */
-export const buildModule = (pages: number, shared: boolean, imports: ReadonlyArray<FunctionImport>, functions: ReadonlyArray<FunctionBody>): Uint8Array<ArrayBuffer> => {
+export const buildModule = (
+  pages: number,
+  shared: boolean,
+  imports: ReadonlyArray<FunctionImport>,
+  functions: ReadonlyArray<FunctionBody>,
+): Uint8Array<ArrayBuffer> => {
   const arities = [...new Set(imports.map((i) => i.arity))];
-  const types = [[0x60, KERNEL_PARAMS, ...Array<number>(KERNEL_PARAMS).fill(I32), 0], ...arities.map((a) => [0x60, ...uleb(a), ...Array<number>(a).fill(F64), 1, F64])];
+  const types = [
+    [0x60, KERNEL_PARAMS, ...Array<number>(KERNEL_PARAMS).fill(I32), 0],
+    ...arities.map((a) => [0x60, ...uleb(a), ...Array<number>(a).fill(F64), 1, F64]),
+  ];
   const limits = shared ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, ...uleb(pages)];
   const importEntries = [
     [...utf8("env"), ...utf8("memory"), 0x02, ...limits],
@@ -167,7 +175,14 @@ export const buildModule = (pages: number, shared: boolean, imports: ReadonlyArr
     return [...uleb(body.length), ...body];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec(importEntries)),
     ...section(3, vec(functions.map(() => [0]))),

@@ -52,13 +52,20 @@ export interface Pool {
 }
 
 /** Starts `threads − 1` workers on `module` and the shared `memory`; part p uses scratch at p·`scratch` bytes. */
-export const startPool = async (module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, scratch: number): Promise<Pool> => {
+export const startPool = async (
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  threads: number,
+  scratch: number,
+): Promise<Pool> => {
   // A computed specifier: browser bundles (esbuild) must not try to resolve this Node-only module.
   const workerThreads = "node:worker_threads";
   const { Worker } = (await import(workerThreads)) as { Worker: NodeWorkerClass };
   const control = new SharedArrayBuffer(8 * 4);
   const ctrl = new Int32Array(control);
-  const math = Object.fromEntries(Object.entries(mathImports).map(([name, { fn }]) => [name, name === "erf" ? `(${fn.toString()})` : `Math.${name}`]));
+  const math = Object.fromEntries(
+    Object.entries(mathImports).map(([name, { fn }]) => [name, name === "erf" ? `(${fn.toString()})` : `Math.${name}`]),
+  );
   const workers = Array.from({ length: threads - 1 }, (_, i) => {
     const w = new Worker(workerSource, { eval: true, workerData: { module, memory, control, part: i + 1, scratch, math } });
     w.unref();

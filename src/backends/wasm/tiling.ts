@@ -67,14 +67,21 @@ const pattern = (_at: Index, lane: (q: number) => Index): "contiguous" | "unifor
  */
 const overReduction = (expr: Expr, n: number, rows: number): boolean => {
   const tops = collect(expr, (e): e is Reduce => e.kind === "reduce", false).filter((r) => r.extent >= 8);
-  const loads = tops.flatMap((r) => collect(r.body, (e): e is Load => e.kind === "load", true).filter((l) => dependsOn(l.at, r.loop)).map((l) => ({ l, r })));
+  const loads = tops.flatMap((r) =>
+    collect(r.body, (e): e is Load => e.kind === "load", true)
+      .filter((l) => dependsOn(l.at, r.loop))
+      .map((l) => ({ l, r })),
+  );
   const byTrip = ({ l, r }: { l: Load; r: Reduce }) =>
-    pattern(l.at, (q) => substituteIndex(l.at, (a) => (a.kind === "loop" && a.id === r.loop ? ix.addConst(ix.atomIndex(a), q) : undefined)));
+    pattern(l.at, (q) =>
+      substituteIndex(l.at, (a) => (a.kind === "loop" && a.id === r.loop ? ix.addConst(ix.atomIndex(a), q) : undefined)),
+    );
   if (!loads.some((x) => byTrip(x) === "contiguous")) return false;
   if (n % 4 !== 0) return true;
   const probe: Tiling = { lanes: "output", width: 4, rowLength: n, rows: 1, cols: 1 };
   const block: Block = { first: 0, count: rows, rows: 1 };
-  const byOutput = (l: Load) => pattern(l.at, (q) => substituteIndex(l.at, (a) => (a.kind === "thread" ? threadIndexOf(probe, block, 0, 0, q) : undefined)));
+  const byOutput = (l: Load) =>
+    pattern(l.at, (q) => substituteIndex(l.at, (a) => (a.kind === "thread" ? threadIndexOf(probe, block, 0, 0, q) : undefined)));
   return loads.some(({ l }) => byOutput(l) === "gather");
 };
 
@@ -92,7 +99,8 @@ export const tilingOf = (kernel: Kernel, shape: ReadonlyArray<number>): Tiling =
   const rows = size / Math.max(n, 1);
   const blockRows = reduces && rows >= 4 ? 4 : 1;
   if (counted || size === 0) return { lanes: "output", width: 1, rowLength: Math.max(size, 1), rows: 1, cols: 1 };
-  if (reduces && overReduction(kernel.expr, n, rows)) return { lanes: "reduction", width: 1, rowLength: n, rows: blockRows, cols: n % 2 === 0 ? 2 : 1 };
+  if (reduces && overReduction(kernel.expr, n, rows))
+    return { lanes: "reduction", width: 1, rowLength: n, rows: blockRows, cols: n % 2 === 0 ? 2 : 1 };
   if (n % 4 === 0) return { lanes: "output", width: 4, rowLength: n, rows: blockRows, cols: reduces && n % 8 === 0 ? 2 : 1 };
   if (reduces) return { lanes: "output", width: 1, rowLength: n, rows: blockRows, cols: 1 };
   if (size % 4 === 0) return { lanes: "output", width: 4, rowLength: size, rows: 1, cols: 1 };

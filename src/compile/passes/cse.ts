@@ -21,8 +21,7 @@ const hashData = (d: Data): number => {
 
 const sameData = (a: Data, b: Data): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]) || v === b[i]);
 
-const attrsKey = (node: Node): string =>
-  JSON.stringify(node.attrs, (k, v: unknown) => (k === "data" ? undefined : v));
+const attrsKey = (node: Node): string => JSON.stringify(node.attrs, (k, v: unknown) => (k === "data" ? undefined : v));
 
 /** Merges structurally equal nodes. */
 export const cse: Pass = {

@@ -31,13 +31,34 @@ export const splatValue = (node: Node): number | undefined => {
 const splat = (node: Node, value: number): Node =>
   node.shape.length === 0 ? constant([value], [], node.dtype) : broadcastTo(constant([value], [], node.dtype), node.shape as number[]);
 
-const elementwise = new Set<OpName>(["neg", "exp", "log", "sin", "cos", "sqrt", "tanh", "erf", "add", "sub", "mul", "div", "pow", "maximum", "less", "equal", "select", "cast"]);
+const elementwise = new Set<OpName>([
+  "neg",
+  "exp",
+  "log",
+  "sin",
+  "cos",
+  "sqrt",
+  "tanh",
+  "erf",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "less",
+  "equal",
+  "select",
+  "cast",
+]);
 
 /** The value of an elementwise op on splat inputs, by the op's own evaluator. */
 const evalSplats = (node: Node, values: ReadonlyArray<number>): number => {
   const def = opDef(node.op) as unknown as OpDef<OpName>;
   const one = { ...node, shape: [] } as Node;
-  const data = node.inputs.map((x, i) => (x.dtype === "f32" ? Float64Array.of(values[i]!) : x.dtype === "i32" ? Int32Array.of(values[i]!) : Uint8Array.of(values[i]!)));
+  const data = node.inputs.map((x, i) =>
+    x.dtype === "f32" ? Float64Array.of(values[i]!) : x.dtype === "i32" ? Int32Array.of(values[i]!) : Uint8Array.of(values[i]!),
+  );
   return def.evaluate(data, one, { floats: (n) => new Float64Array(n) })[0]!;
 };
 
@@ -87,7 +108,7 @@ const movement = (node: Node): Node | undefined => {
 };
 
 const splats = (node: Node): Node | undefined => {
-  if (node.op === "constant" || size(node.shape) === 1 && node.op === "expand") return undefined;
+  if (node.op === "constant" || (size(node.shape) === 1 && node.op === "expand")) return undefined;
   if (node.op === "reshape" || node.op === "permute") {
     const v = splatValue(node.inputs[0]!);
     return v === undefined || node.inputs[0]!.op === "constant" ? undefined : splat(node, v);

@@ -20,7 +20,10 @@ export const linear = <S extends readonly [...number[], I], I extends number, O 
 ): Tensor<readonly [...DropLast<S>, O]> => {
   const v: Tensor = x;
   if (v.shape.length < 1 || v.shape[v.shape.length - 1] !== w.shape[0]) {
-    throw new ShapeError("linear", `input features ${v.shape[v.shape.length - 1]} and weight rows ${w.shape[0]} differ`, [v.shape, w.shape]);
+    throw new ShapeError("linear", `input features ${v.shape[v.shape.length - 1]} and weight rows ${w.shape[0]} differ`, [
+      v.shape,
+      w.shape,
+    ]);
   }
   // matmul needs rank ≥ 2: a single vector goes through as a one-row matrix.
   const y = v.shape.length === 1 ? reshape(matmul(reshape(v, [1, -1]), w as Tensor), [w.shape[1]]) : matmul(v, w as Tensor);

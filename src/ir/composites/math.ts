@@ -23,7 +23,10 @@ type Reducer = <S extends Shape, const Axes extends readonly number[] = AllAxes<
 const dropAxes = (x: Tensor, y: Tensor, axes: ReadonlyArray<number>, keepdims: boolean | undefined): Tensor => {
   if (keepdims === true) return y;
   const drop = normAxes("reduce", x.shape, axes);
-  return reshape(y, x.shape.filter((_, i) => !drop.includes(i)));
+  return reshape(
+    y,
+    x.shape.filter((_, i) => !drop.includes(i)),
+  );
 };
 const axesOf = (x: Tensor, axes: unknown): ReadonlyArray<number> => (axes as ReadonlyArray<number> | undefined) ?? x.shape.map((_, i) => i);
 const count = (x: Tensor, axes: ReadonlyArray<number>): number => size(normAxes("reduce", x.shape, axes).map((a) => x.shape[a]!));

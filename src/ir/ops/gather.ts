@@ -54,7 +54,8 @@ export const scatterAddDef: OpDef<"scatterAdd"> = {
   name: "scatterAdd",
   shape: ([base, idx, upd], { axis }) => {
     gatherShape("scatterAdd", base!.shape, idx!.shape, axis);
-    if (!sameShape(idx!.shape, upd!.shape)) throw new ShapeError("scatterAdd", "updates must have the indices' shape", [idx!.shape, upd!.shape]);
+    if (!sameShape(idx!.shape, upd!.shape))
+      throw new ShapeError("scatterAdd", "updates must have the indices' shape", [idx!.shape, upd!.shape]);
     return base!.shape;
   },
   dtype: ([base, idx, upd]) => {

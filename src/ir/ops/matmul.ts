@@ -42,10 +42,7 @@ export const matmulDef: OpDef<"matmul"> = {
 };
 
 /** `[..., m, k] @ [..., k, n] → [..., m, n]`; batch dims broadcast. */
-export const matmul = <A extends Shape, B extends Shape>(
-  a: Tensor<A>,
-  b: Checked<MatMul<A, B>, Tensor<B>>,
-): Tensor<Ok<MatMul<A, B>>> => {
+export const matmul = <A extends Shape, B extends Shape>(a: Tensor<A>, b: Checked<MatMul<A, B>, Tensor<B>>): Tensor<Ok<MatMul<A, B>>> => {
   const y = b as Tensor;
   const out = matMulShape(a.shape, y.shape);
   const batch = out.slice(0, -2);

@@ -86,7 +86,11 @@ export const expandDef: OpDef<"expand"> = {
   evaluate: ([x], node, ctx) => {
     const from = input0(node).shape;
     const st = strides(from).map((s, d) => (from[d] === 1 ? 0 : s));
-    const out = alloc(node.dtype, node.shape.reduce((a, b) => a * b, 1), ctx);
+    const out = alloc(
+      node.dtype,
+      node.shape.reduce((a, b) => a * b, 1),
+      ctx,
+    );
     walk(node.shape, st, 0, (i, o) => (out[i] = x![o]!));
     return out;
   },
@@ -98,12 +102,22 @@ export const sliceDef: OpDef<"slice"> = {
   dtype: sameDtypeOf,
   vjp: (g, node) => {
     const from = input0(node).shape;
-    return [padAll(g, node.attrs.starts, from.map((d, i) => d - node.attrs.ends[i]!))];
+    return [
+      padAll(
+        g,
+        node.attrs.starts,
+        from.map((d, i) => d - node.attrs.ends[i]!),
+      ),
+    ];
   },
   evaluate: ([x], node, ctx) => {
     const st = strides(input0(node).shape);
     const base = node.attrs.starts.reduce((acc, s, d) => acc + s * st[d]!, 0);
-    const out = alloc(node.dtype, node.shape.reduce((a, b) => a * b, 1), ctx);
+    const out = alloc(
+      node.dtype,
+      node.shape.reduce((a, b) => a * b, 1),
+      ctx,
+    );
     walk(node.shape, st, base, (i, o) => (out[i] = x![o]!));
     return out;
   },
@@ -115,12 +129,22 @@ export const padDef: OpDef<"pad"> = {
   dtype: sameDtypeOf,
   vjp: (g, node) => {
     const from = input0(node).shape;
-    return [sliceAll(g, node.attrs.lo, from.map((d, i) => node.attrs.lo[i]! + d))];
+    return [
+      sliceAll(
+        g,
+        node.attrs.lo,
+        from.map((d, i) => node.attrs.lo[i]! + d),
+      ),
+    ];
   },
   evaluate: ([x], node, ctx) => {
     const st = strides(node.shape);
     const base = node.attrs.lo.reduce((acc, l, d) => acc + l * st[d]!, 0);
-    const out = alloc(node.dtype, node.shape.reduce((a, b) => a * b, 1), ctx);
+    const out = alloc(
+      node.dtype,
+      node.shape.reduce((a, b) => a * b, 1),
+      ctx,
+    );
     walk(input0(node).shape, st, base, (i, o) => (out[o] = x![i]!));
     return out;
   },
@@ -128,10 +152,11 @@ export const padDef: OpDef<"pad"> = {
 
 export const concatDef: OpDef<"concat"> = {
   name: "concat",
-  shape: (xs, { axis }) => concatShape(
-    xs.map((x) => x.shape),
-    axis,
-  ),
+  shape: (xs, { axis }) =>
+    concatShape(
+      xs.map((x) => x.shape),
+      axis,
+    ),
   dtype: (xs) => {
     xs.forEach((x) => {
       if (x.dtype !== xs[0]!.dtype) throw new ShapeError("concat", `mixes ${xs[0]!.dtype} and ${x.dtype}`);
@@ -154,7 +179,11 @@ export const concatDef: OpDef<"concat"> = {
   evaluate: (xs, node, ctx) => {
     const a = normAxis("concat", node.shape, node.attrs.axis);
     const st = strides(node.shape);
-    const out = alloc(node.dtype, node.shape.reduce((p, d) => p * d, 1), ctx);
+    const out = alloc(
+      node.dtype,
+      node.shape.reduce((p, d) => p * d, 1),
+      ctx,
+    );
     let at = 0;
     node.inputs.forEach((x, k) => {
       const data = xs[k]!;
@@ -177,9 +206,9 @@ export const permute = <S extends Shape, const P extends readonly number[]>(
   perm: Checked<Permute<S, P>, P>,
 ): Tensor<Ok<Permute<S, P>>> => {
   const p = perm as unknown as ReadonlyArray<number>;
-  return (p.every((a, i) => a === i || a === i - x.shape.length) && p.length === x.shape.length
-    ? x
-    : apply(permuteDef, [x], { perm: p })) as never;
+  return (
+    p.every((a, i) => a === i || a === i - x.shape.length) && p.length === x.shape.length ? x : apply(permuteDef, [x], { perm: p })
+  ) as never;
 };
 
 /** Swaps the last two axes. */
@@ -197,7 +226,8 @@ export const broadcastTo = <S extends Shape, const T extends Shape>(
   const target = shape as unknown as Shape;
   const full = broadcastShapes("broadcastTo", x.shape, target);
   if (!sameShape(full, target)) throw new ShapeError("broadcastTo", "target is not a broadcast of the input", [x.shape, target]);
-  const ranked = x.shape.length === target.length ? x : reshape(x, [...new Array<number>(target.length - x.shape.length).fill(1), ...x.shape]);
+  const ranked =
+    x.shape.length === target.length ? x : reshape(x, [...new Array<number>(target.length - x.shape.length).fill(1), ...x.shape]);
   return (sameShape(ranked.shape, target) ? ranked : apply(expandDef, [ranked], { shape: target })) as never;
 };
 
@@ -247,14 +277,11 @@ type ShapesOf<Ts extends readonly Tensor[]> = { readonly [I in keyof Ts]: Ts[I] 
 export const concat = <const Ts extends readonly Tensor[], A extends number>(
   xs: Ts,
   axis: Checked<Concat<ShapesOf<Ts>, A>, A>,
-): Tensor<Ok<Concat<ShapesOf<Ts>, A>>> =>
-  (xs.length === 1 ? xs[0]! : apply(concatDef, xs, { axis: axis as number })) as never;
+): Tensor<Ok<Concat<ShapesOf<Ts>, A>>> => (xs.length === 1 ? xs[0]! : apply(concatDef, xs, { axis: axis as number })) as never;
 
 /** Removes a size-1 axis. */
-export const squeeze = <S extends Shape, A extends number>(
-  x: Tensor<S>,
-  axis: Checked<Squeeze<S, A>, A>,
-): Tensor<Ok<Squeeze<S, A>>> => reshape(x, squeezeShape(x.shape, axis as number)) as never;
+export const squeeze = <S extends Shape, A extends number>(x: Tensor<S>, axis: Checked<Squeeze<S, A>, A>): Tensor<Ok<Squeeze<S, A>>> =>
+  reshape(x, squeezeShape(x.shape, axis as number)) as never;
 
 /** Inserts a size-1 axis at `axis` (0..rank). */
 export const unsqueeze = <S extends Shape, A extends number>(

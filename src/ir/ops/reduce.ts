@@ -23,7 +23,11 @@ const reduceOp = <K extends "sum" | "max">(
   vjp: (g, node) => [vjp(g, node)],
   evaluate: ([x], node, ctx) => {
     const from = input0(node).shape;
-    const out = alloc(node.dtype, node.shape.reduce((a, b) => a * b, 1), ctx);
+    const out = alloc(
+      node.dtype,
+      node.shape.reduce((a, b) => a * b, 1),
+      ctx,
+    );
     out.fill(init);
     // Walk the input; each element lands on its output cell (reduced axes have output stride 0).
     const outStrides = stridesWithZeros(node.shape, (d) => node.shape[d] === 1 && from[d] !== 1);
@@ -33,14 +37,24 @@ const reduceOp = <K extends "sum" | "max">(
 });
 
 // d Σx = expand(g)
-export const sumDef = reduceOp("sum", 0, (a, x) => a + x, (g, node) => broadcastTo(g, input0(node).shape));
+export const sumDef = reduceOp(
+  "sum",
+  0,
+  (a, x) => a + x,
+  (g, node) => broadcastTo(g, input0(node).shape),
+);
 // The cotangent is shared equally among the maxima (JAX's convention for ties).
-export const maxDef = reduceOp("max", -Infinity, (a, x) => (x > a || Number.isNaN(x) ? x : a), (g, node) => {
-  const x = input0(node);
-  const hit = toFloat(equal(x, broadcastTo(node, x.shape)));
-  const count = sumKeep(hit, node.attrs.axes);
-  return mul(broadcastTo(div(g, count), x.shape), hit);
-});
+export const maxDef = reduceOp(
+  "max",
+  -Infinity,
+  (a, x) => (x > a || Number.isNaN(x) ? x : a),
+  (g, node) => {
+    const x = input0(node);
+    const hit = toFloat(equal(x, broadcastTo(node, x.shape)));
+    const count = sumKeep(hit, node.attrs.axes);
+    return mul(broadcastTo(div(g, count), x.shape), hit);
+  },
+);
 
 /** Sum over `axes`, kept as size 1. */
 export const sumKeep = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
@@ -63,7 +77,10 @@ const reducer =
     const y = keep(x, ax);
     if (keepdims === true) return y as never;
     const dropped = normAxes("reduce", x.shape, ax);
-    return reshape(y, x.shape.filter((_, i) => !dropped.includes(i))) as never;
+    return reshape(
+      y,
+      x.shape.filter((_, i) => !dropped.includes(i)),
+    ) as never;
   };
 
 /** Σ over `axes` (all by default); `keepdims` keeps them as size 1. */

@@ -118,7 +118,8 @@ export const configProblems = (cfg: MwmaeConfig): string[] => {
   if (cfg.kind === "mae" && cfg.decoder.windows !== "auto" && cfg.decoder.windows.some((w) => w !== 0)) {
     problems.push("decoder.windows: the plain MAE has only global heads (use kind mwmae for windows)");
   }
-  if (cfg.kind === "mwmae" && cfg.useClsToken) problems.push("useClsToken: MW-MAE's window heads tile the n patches; a class token would straddle them");
+  if (cfg.kind === "mwmae" && cfg.useClsToken)
+    problems.push("useClsToken: MW-MAE's window heads tile the n patches; a class token would straddle them");
   if (cfg.kind === "mwmae" && cfg.decoder.windows !== "auto") {
     const ws = cfg.decoder.windows;
     if (ws.length !== cfg.decoder.heads) problems.push(`decoder.windows: ${ws.length} entries for ${cfg.decoder.heads} heads`);

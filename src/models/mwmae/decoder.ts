@@ -41,7 +41,8 @@ export const decode =
     // With a class token the windows would straddle it; the official MW-MAE never combines the two.
     for (let i = 0; i < cfg.decoder.depth; i++) {
       const b = decoderBlock(p, i);
-      h = "wmha_block" in b ? mwmhaBlock(b, { windows: g.windows })(h as Tokens<B>) : block(b, { heads: cfg.decoder.heads })(h as Tokens<B>);
+      h =
+        "wmha_block" in b ? mwmhaBlock(b, { windows: g.windows })(h as Tokens<B>) : block(b, { heads: cfg.decoder.heads })(h as Tokens<B>);
     }
     const pred = dense(p.decoder_pred)(layerNormLayer(p.decoder_norm)(h as Tokens<B>)) as Tensor;
     return (cfg.useClsToken ? slice(pred, 1, 1, pred.shape[1]!) : pred) as Tokens<B>;

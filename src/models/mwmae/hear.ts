@@ -36,7 +36,8 @@ export interface Chunks {
  */
 export const chunkLogmel = (logmel: HostTensor, unit: number): Chunks => {
   const [frames, mels] = logmel.shape as readonly [number, number];
-  if (logmel.shape.length !== 2 || frames < 1) throw new RangeError(`chunkLogmel: expected [frames, mels], got [${logmel.shape.join(", ")}]`);
+  if (logmel.shape.length !== 2 || frames < 1)
+    throw new RangeError(`chunkLogmel: expected [frames, mels], got [${logmel.shape.join(", ")}]`);
   const padFrames = (unit - (frames % unit)) % unit;
   const count = (frames + padFrames) / unit;
   const data = new Float32Array(count * unit * mels);

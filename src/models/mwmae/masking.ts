@@ -5,19 +5,7 @@
  * The noise is an argument so goldens can give it; `maskingNoise` draws it from a key.
  */
 
-import {
-  argsort,
-  broadcastTo,
-  concat,
-  gather,
-  iota,
-  ones,
-  scatterAdd,
-  slice,
-  unsqueeze,
-  zeros,
-  type Tensor,
-} from "../../ir/index.js";
+import { argsort, broadcastTo, concat, gather, iota, ones, scatterAdd, slice, unsqueeze, zeros, type Tensor } from "../../ir/index.js";
 import { uniform, type Key } from "../../random/index.js";
 
 export interface Masking<B extends number, N extends number> {

@@ -43,7 +43,9 @@ export type OfficialConfig = t.TypeOf<typeof OfficialConfig>;
 
 const unsupported = (o: OfficialConfig): string[] => [
   ...(o.in_chans !== undefined && o.in_chans !== 1 ? [`in_chans: ${o.in_chans} channels; log-mels have 1`] : []),
-  ...(o.window_sizes !== undefined && o.window_sizes !== 0 ? ["window_sizes: encoder windows are not implemented (the paper's models use 0)"] : []),
+  ...(o.window_sizes !== undefined && o.window_sizes !== 0
+    ? ["window_sizes: encoder windows are not implemented (the paper's models use 0)"]
+    : []),
   ...(o.shifting_windows === true ? ["shifting_windows: shifted windows are not implemented (the paper's models use false)"] : []),
   ...(o.norm_pix_loss === true ? ["norm_pix_loss: the normalised-pixel loss is not implemented (the paper's models use false)"] : []),
 ];

@@ -38,7 +38,10 @@ const block = (path: string, d: number, ratio: number): Array<[string, Shape]> =
 const windowBlock = (path: string, d: number, ratio: number, windows: ReadonlyArray<number>): Array<[string, Shape]> => [
   ...norm(`${path}/LayerNorm_0`, d),
   ...dense(`${path}/wmha_block/qkv`, d, 3 * d),
-  ...windows.flatMap((w, i): Array<[string, Shape]> => (w === 0 ? [] : [[`${path}/wmha_block/attn_heads_${i}/relative_position_bias_table`, [2 * w - 1, 1]]])),
+  ...windows.flatMap(
+    (w, i): Array<[string, Shape]> =>
+      w === 0 ? [] : [[`${path}/wmha_block/attn_heads_${i}/relative_position_bias_table`, [2 * w - 1, 1]]],
+  ),
   ...dense(`${path}/wmha_block/proj`, d, d),
   ...norm(`${path}/LayerNorm_1`, d),
   ...mlp(`${path}/Mlp_0`, d, ratio),
@@ -105,7 +108,8 @@ export const checkParams = <T>(cfg: MwmaeConfig, tree: T): E.Either<ParamError, 
   for (const [path, shape] of paramShapes(cfg)) {
     const s = got.get(path);
     if (s === undefined) return E.left({ path, message: `missing parameter ${path} [${shape.join(", ")}]` });
-    if (!sameShape(s, shape)) return E.left({ path, message: `${path} has shape [${s.join(", ")}], the config needs [${shape.join(", ")}]` });
+    if (!sameShape(s, shape))
+      return E.left({ path, message: `${path} has shape [${s.join(", ")}], the config needs [${shape.join(", ")}]` });
     got.delete(path);
   }
   const extra = [...got.keys()][0];

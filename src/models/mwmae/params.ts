@@ -8,7 +8,18 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import { isHostTensor, lift, mul, zeros, type HostTensor, type Tensor } from "../../ir/index.js";
-import { initBlock, initDense, initLayerNorm, initMwmhaBlock, lecunNormal, xavierUniform, type Block, type Dense, type LayerNorm, type MwmhaBlock } from "../../nn/index.js";
+import {
+  initBlock,
+  initDense,
+  initLayerNorm,
+  initMwmhaBlock,
+  lecunNormal,
+  xavierUniform,
+  type Block,
+  type Dense,
+  type LayerNorm,
+  type MwmhaBlock,
+} from "../../nn/index.js";
 import { normal, split, type Key } from "../../random/index.js";
 import { mapLeaves } from "../../trace/index.js";
 import { geometry, type MwmaeConfig } from "./config.js";
@@ -85,7 +96,9 @@ export const init = (k: Key, cfg: MwmaeConfig): MwmaeParams => {
           : initBlock(bk, { dim: dec, mlpRatio: cfg.mlpRatio })),
   );
   const core: MwmaeCore = {
-    patch_embed: { proj: { kernel: xavierUniform(kPatch, [cfg.patch.time, cfg.patch.freq, 1, dim] as const), bias: zeros([dim] as const) } },
+    patch_embed: {
+      proj: { kernel: xavierUniform(kPatch, [cfg.patch.time, cfg.patch.freq, 1, dim] as const), bias: zeros([dim] as const) },
+    },
     ...(cfg.useClsToken ? { cls_token: mul(normal(kCls, [1, 1, dim] as const), 0.02) } : {}),
     pos_embed: lift(encoderPositions(g.grid, dim, cfg.useClsToken)) as Tensor<readonly [1, number, number]>,
     encoder_norm: initLayerNorm(dim),
@@ -103,7 +116,10 @@ export const init = (k: Key, cfg: MwmaeConfig): MwmaeParams => {
  * against the config: a `Left` names the first missing, mis-shaped or unexpected parameter.
  */
 export const loadParams = (cfg: MwmaeConfig, flat: Readonly<Record<string, HostTensor>>): E.Either<ParamError, HostParams> =>
-  pipe(checkParams(cfg, treeFromFlat(flat)), E.map((tree) => tree as unknown as HostParams));
+  pipe(
+    checkParams(cfg, treeFromFlat(flat)),
+    E.map((tree) => tree as unknown as HostParams),
+  );
 
 /** A parameter tree of host tensors (what `realize(init(…))` and `loadParams` give). */
 export type HostParams = { readonly [key: string]: HostTensor | HostParams };

@@ -55,11 +55,19 @@ export const dimsOf = (cfg: MwmaeConfig): ModelDims => {
 /** The model's steps with literal shapes `D`; the batch `B` comes from the input's type. */
 export interface TypedModel<D extends ModelDims> {
   readonly dims: D;
-  readonly patchify: <B extends number>(x: Tensor<readonly [B, D["frames"], D["mels"]]>) => Tensor<readonly [B, D["patches"], D["patchValues"]]>;
-  readonly unpatchify: <B extends number>(p: Tensor<readonly [B, D["patches"], D["patchValues"]]>) => Tensor<readonly [B, D["frames"], D["mels"]]>;
+  readonly patchify: <B extends number>(
+    x: Tensor<readonly [B, D["frames"], D["mels"]]>,
+  ) => Tensor<readonly [B, D["patches"], D["patchValues"]]>;
+  readonly unpatchify: <B extends number>(
+    p: Tensor<readonly [B, D["patches"], D["patchValues"]]>,
+  ) => Tensor<readonly [B, D["frames"], D["mels"]]>;
   readonly mask: <B extends number>(
     noise: Tensor<readonly [B, D["patches"]]>,
-  ) => { readonly idsKeep: Tensor<readonly [B, D["keep"]]>; readonly idsRestore: Tensor<readonly [B, D["patches"]]>; readonly mask: Tensor<readonly [B, D["patches"]]> };
+  ) => {
+    readonly idsKeep: Tensor<readonly [B, D["keep"]]>;
+    readonly idsRestore: Tensor<readonly [B, D["patches"]]>;
+    readonly mask: Tensor<readonly [B, D["patches"]]>;
+  };
   readonly encode: <B extends number>(
     x: Tensor<readonly [B, D["frames"], D["mels"]]>,
     idsKeep: Tensor<readonly [B, D["keep"]]>,
@@ -73,7 +81,9 @@ export interface TypedModel<D extends ModelDims> {
     target: Tensor<readonly [B, D["patches"], D["patchValues"]]>,
     mask: Tensor<readonly [B, D["patches"]]>,
   ) => Tensor<readonly []>;
-  readonly features: <B extends number>(x: Tensor<readonly [B, D["frames"], D["mels"]]>) => Tensor<readonly [B, D["featureFrames"], D["featureWidth"]]>;
+  readonly features: <B extends number>(
+    x: Tensor<readonly [B, D["frames"], D["mels"]]>,
+  ) => Tensor<readonly [B, D["featureFrames"], D["featureWidth"]]>;
 }
 
 /**

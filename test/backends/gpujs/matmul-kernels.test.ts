@@ -27,7 +27,11 @@ describe.each(Object.keys(gpus) as Array<keyof typeof gpus>)("matmul kernels on 
 describe("buildMatmulKernel", () => {
   it("lays out naive results as rows, flat ones flat, and multi-row results as 4-vectors of padded row groups", () => {
     const gpu = gpus.cpu;
-    expect(buildMatmulKernel(gpu, { m: 6, k: 3, n: 5, batch: 2, variant: "naive" })).toMatchObject({ layout: "rows", output: [5, 12], flops: 360 });
+    expect(buildMatmulKernel(gpu, { m: 6, k: 3, n: 5, batch: 2, variant: "naive" })).toMatchObject({
+      layout: "rows",
+      output: [5, 12],
+      flops: 360,
+    });
     expect(buildMatmulKernel(gpu, { m: 6, k: 3, n: 5, batch: 2, variant: "flat" })).toMatchObject({ layout: "flat", output: [60] });
     expect(buildMatmulKernel(gpu, { m: 6, k: 3, n: 5, batch: 2, variant: "rows4u4" })).toMatchObject({ layout: "rows4", output: [5, 4] });
   });
@@ -40,6 +44,8 @@ describe("buildMatmulKernel", () => {
 
   it("rejects sizes that are not positive integers, naming the size", () => {
     expect(() => buildMatmulKernel(gpus.cpu, { m: 4, k: 0, n: 4, variant: "naive" })).toThrow("k must be a positive integer, got 0");
-    expect(() => buildMatmulKernel(gpus.cpu, { m: 4, k: 4, n: 4, batch: 1.5, variant: "naive" })).toThrow("batch must be a positive integer");
+    expect(() => buildMatmulKernel(gpus.cpu, { m: 4, k: 4, n: 4, batch: 1.5, variant: "naive" })).toThrow(
+      "batch must be a positive integer",
+    );
   });
 });

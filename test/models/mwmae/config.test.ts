@@ -12,7 +12,8 @@ import {
   type MwmaeConfig,
 } from "../../../src/models/mwmae";
 
-const officialOf = (name: string): unknown => (JSON.parse(readFileSync(join(__dirname, "../../golden", name), "utf8")) as { config: unknown }).config;
+const officialOf = (name: string): unknown =>
+  (JSON.parse(readFileSync(join(__dirname, "../../golden", name), "utf8")) as { config: unknown }).config;
 
 const problemsOf = (json: unknown): string => {
   const r = decodeConfig("test")(json);
@@ -108,7 +109,9 @@ describe("decodeOfficialConfig", () => {
   it("reads the standalone *.config.json files as the configs inside the golden files", () => {
     const file = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, "../../golden", name), "utf8"));
     expect(decodeOfficialConfig("tiny_mwmae.config.json")(file("tiny_mwmae.config.json"))).toEqual(E.right(decode("tiny_mwmae.json")));
-    expect(decodeOfficialConfig("tiny_mae_cls.config.json")(file("tiny_mae_cls.config.json"))).toEqual(E.right(decode("tiny_mae_cls.json")));
+    expect(decodeOfficialConfig("tiny_mae_cls.config.json")(file("tiny_mae_cls.config.json"))).toEqual(
+      E.right(decode("tiny_mae_cls.json")),
+    );
     expect(decodeOfficialConfig("tiny_hear.config.json")(file("tiny_hear.config.json"))).toEqual(E.right(decode("hear_embed.json")));
   });
 

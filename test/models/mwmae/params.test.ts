@@ -38,7 +38,11 @@ describe("init", () => {
       const host = await realize(init(key(0), cfg));
       expect(E.isRight(checkParams(cfg, host))).toBe(true);
       const { paths } = flatten(host, isHostTensor);
-      expect(paths.sort()).toEqual(paramShapes(cfg).map(([p]) => p).sort());
+      expect(paths.sort()).toEqual(
+        paramShapes(cfg)
+          .map(([p]) => p)
+          .sort(),
+      );
     }
   });
 
@@ -62,10 +66,15 @@ describe("init", () => {
     const host = await realize(init(key(2), tiny));
     const { leaves, paths } = flatten(host, isHostTensor);
     const flat = Object.fromEntries(paths.map((p, i) => [`params/${p}`, leaves[i]!]));
-    expect(E.isRight(loadParams(tiny, { ...flat, "buffers/decoder_block_00/wmha_block/attn_heads_0/relative_position_index": leaves[0]! }))).toBe(true);
+    expect(
+      E.isRight(loadParams(tiny, { ...flat, "buffers/decoder_block_00/wmha_block/attn_heads_0/relative_position_index": leaves[0]! })),
+    ).toBe(true);
     const { ["params/encoder_block_01/Mlp_0/Dense_1/kernel"]: _, ...missing } = flat;
     expect(loadParams(tiny, missing)).toEqual(
-      E.left({ path: "encoder_block_01/Mlp_0/Dense_1/kernel", message: "missing parameter encoder_block_01/Mlp_0/Dense_1/kernel [128, 32]" }),
+      E.left({
+        path: "encoder_block_01/Mlp_0/Dense_1/kernel",
+        message: "missing parameter encoder_block_01/Mlp_0/Dense_1/kernel [128, 32]",
+      }),
     );
     expect(loadParams(tiny, { ...flat, "params/extra/kernel": leaves[0]! })).toMatchObject(E.left({ path: "extra/kernel" }));
     const lifted = liftParams(host);
@@ -94,7 +103,18 @@ describe("parameter counts", () => {
 
 describe("typedModel", () => {
   it("names the first dim that disagrees with the config", () => {
-    const dims = { frames: 16, mels: 16, patches: 16, patchValues: 16, keep: 4, latentTokens: 4, dim: 32, decoderDim: 16, featureFrames: 4, featureWidth: 128 } as const;
+    const dims = {
+      frames: 16,
+      mels: 16,
+      patches: 16,
+      patchValues: 16,
+      keep: 4,
+      latentTokens: 4,
+      dim: 32,
+      decoderDim: 16,
+      featureFrames: 4,
+      featureWidth: 128,
+    } as const;
     expect(dimsOf(tiny)).toEqual(dims);
     const params = init(key(3), tiny);
     expect(typedModel(params, tiny, dims).dims).toBe(dims);

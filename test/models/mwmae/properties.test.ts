@@ -105,7 +105,15 @@ describe("MW-MAE properties", () => {
       fc.asyncProperty(validSmallModelArb, async (m) => {
         const { cfg, x } = setup(m);
         const patches = patchify(x, cfg.patch);
-        const host = await realize({ x, back: unpatchify(patches, cfg.patch, cfg.input.frames, cfg.input.mels), patches, again: patchify(unpatchify(patches, cfg.patch, cfg.input.frames, cfg.input.mels), cfg.patch) }, f64);
+        const host = await realize(
+          {
+            x,
+            back: unpatchify(patches, cfg.patch, cfg.input.frames, cfg.input.mels),
+            patches,
+            again: patchify(unpatchify(patches, cfg.patch, cfg.input.frames, cfg.input.mels), cfg.patch),
+          },
+          f64,
+        );
         expect(Array.from(host.back.data)).toEqual(Array.from(host.x.data));
         expect(Array.from(host.again.data)).toEqual(Array.from(host.patches.data));
       }),

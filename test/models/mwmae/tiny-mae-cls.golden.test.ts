@@ -5,12 +5,7 @@
 import * as t from "io-ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jit, reference, type HostTensor, type Tensor } from "../../../src";
-import {
-  forwardFeatures,
-  forwardMae,
-  maeLoss,
-  type MwmaeParams,
-} from "../../../src/models/mwmae";
+import { forwardFeatures, forwardMae, maeLoss, type MwmaeParams } from "../../../src/models/mwmae";
 import { ArrayRecord, GoldenArray, maxAbsDiff, readGolden } from "../../support/golden";
 import { tinyModel } from "../../support/tiny-model";
 
@@ -31,13 +26,29 @@ const Mae = t.type({
 const golden = readGolden("tiny_mae_cls.json", Mae);
 const { cfg, params, x, noise } = tinyModel("tiny_mae_cls.json", golden);
 
-const model = ({ params: p, x: xs, noise: ns }: { params: MwmaeParams; x: Tensor<readonly [2, 16, 16]>; noise: Tensor<readonly [2, 16]> }) => {
+const model = ({
+  params: p,
+  x: xs,
+  noise: ns,
+}: {
+  params: MwmaeParams;
+  x: Tensor<readonly [2, 16, 16]>;
+  noise: Tensor<readonly [2, 16]>;
+}) => {
   const out = forwardMae(p, cfg)(xs, ns);
-  return { ids: out.idsRestore, mask: out.mask, pred: out.pred, loss: maeLoss(out.pred, out.target, out.mask), features: forwardFeatures(p, cfg)(xs) };
+  return {
+    ids: out.idsRestore,
+    mask: out.mask,
+    pred: out.pred,
+    loss: maeLoss(out.pred, out.target, out.mask),
+    features: forwardFeatures(p, cfg)(xs),
+  };
 };
 type Outputs = Record<"ids" | "mask" | "pred" | "loss" | "features", HostTensor>;
 const run = async (precision: "f32" | "f64"): Promise<Outputs> =>
-  (await (await jit(model as never, { params, x, noise }, reference({ precision })))({ params, x, noise } as never)) as unknown as Outputs;
+  (await (
+    await jit(model as never, { params, x, noise }, reference({ precision }))
+  )({ params, x, noise } as never)) as unknown as Outputs;
 
 describe("tiny MAE with class token (tiny_mae_cls.json)", () => {
   let f64: Outputs;

@@ -68,10 +68,7 @@ describe("tiny MW-MAE (tiny_mwmae.json)", () => {
     expect(maxAbsDiff(f32.features.data, golden.forward_features.data)).toBeLessThan(
       4 * scale(golden.forward_features, golden.forward_features_f32) + 1e-7,
     );
-    const refScale = worstGradError(
-      new Map(Object.entries(golden.grads_f32).map(([k, v]) => [k, v.data])),
-      golden.grads,
-    );
+    const refScale = worstGradError(new Map(Object.entries(golden.grads_f32).map(([k, v]) => [k, v.data])), golden.grads);
     expect(worstGradError(gradsByPath(f32.grads), golden.grads)).toBeLessThan(4 * refScale + 1e-6);
   });
 });

@@ -5,8 +5,16 @@ import { typedModel, type MwmaeConfig, type MwmaeParams } from "../../../src/mod
 declare const params: MwmaeParams;
 declare const cfg: MwmaeConfig;
 const base = typedModel(params, cfg, {
-  frames: 200, mels: 80, patches: 250, patchValues: 64, keep: 50, latentTokens: 50,
-  dim: 768, decoderDim: 384, featureFrames: 50, featureWidth: 3840,
+  frames: 200,
+  mels: 80,
+  patches: 250,
+  patchValues: 64,
+  keep: 50,
+  latentTokens: 50,
+  dim: 768,
+  decoderDim: 384,
+  featureFrames: 50,
+  featureWidth: 3840,
 } as const);
 const x = input("x", [8, 200, 80] as const);
 const noise = input("noise", [8, 250] as const);
