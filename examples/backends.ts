@@ -4,7 +4,7 @@
  * Run: `npx tsx examples/backends.ts`.
  */
 
-import { add, fromData, jit, log, NonFiniteError, reference, spec, sub, sum, type TensorsOf } from "../src";
+import { add, fromData, jit, log, NonFiniteError, reference, spec, sub, sum, type TensorsOf } from "mwmae-ts";
 
 // (x + big) − big: exact in float64, but float32 rounds after every op, as a GPU would.
 const specs = { x: spec([3]), big: spec([]) };

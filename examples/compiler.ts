@@ -4,7 +4,7 @@
  * read. Run: `npx tsx examples/compiler.ts`.
  */
 
-import { add, compiler, fromData, gelu, gpujs, jit, matmul, reference, spec, type TensorsOf } from "../src";
+import { add, compiler, fromData, gelu, gpujs, jit, matmul, reference, spec, type TensorsOf } from "mwmae-ts";
 
 const specs = { x: spec([8, 16]), w: spec([16, 4]), b: spec([4]) };
 const layer = ({ x, w, b }: TensorsOf<typeof specs>) => gelu(add(matmul(x, w), b));

@@ -32,7 +32,7 @@ import {
   valueAndGrad,
   type HostTensor,
   type Tensor,
-} from "../src";
+} from "mwmae-ts";
 
 type Batch = 6;
 type Features = 4;

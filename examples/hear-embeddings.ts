@@ -6,8 +6,8 @@
 
 import { readFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
-import { decodeWav, fromData, getSceneEmbeddings, getTimestampEmbeddings, probeEmbeddings } from "../src";
-import { loadModel } from "../src/node";
+import { decodeWav, fromData, getSceneEmbeddings, getTimestampEmbeddings, probeEmbeddings } from "mwmae-ts";
+import { loadModel } from "mwmae-ts/node";
 
 const golden = new URL("../test/golden/", import.meta.url).pathname;
 const loaded = await loadModel(`${golden}tiny_hear.msgpack`, { config: `${golden}tiny_hear.config.json` })();

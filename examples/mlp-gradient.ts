@@ -28,7 +28,7 @@ import {
   zeros,
   type Key,
   type Tensor,
-} from "../src";
+} from "mwmae-ts";
 
 // Parameters are a plain record of tensors (a pytree): the gradient has the very same type.
 interface Mlp {

@@ -28,7 +28,7 @@ import {
   type Key,
   type MwmaeConfig,
   type Tensor,
-} from "../src";
+} from "mwmae-ts";
 
 // The paper's geometry with narrow widths: encoder 32 wide (2 heads, 1 block), decoder 16 wide, 8 heads.
 const cfg: MwmaeConfig = { ...preset(), encoder: { dim: 32, depth: 1, heads: 2 }, decoder: { ...preset().decoder, dim: 16, depth: 1 } };

@@ -5,7 +5,7 @@
  * trace time, naming the op and the shapes. Run: `npx tsx examples/shape-errors.ts`.
  */
 
-import { add, input, linear, matmul, ShapeError, spec, sum, trace, type Tensor } from "../src";
+import { add, input, linear, matmul, ShapeError, spec, sum, trace, type Tensor } from "mwmae-ts";
 
 const tokens = input("tokens", [8, 250, 384]);
 const wOut = input("wOut", [384, 64]);

@@ -4,7 +4,7 @@
  * Run: `npx tsx examples/typed-tensors.ts`.
  */
 
-import { add, constant, matmul, mul, printGraph, realize, spec, sum, toNested, trace, type Tensor } from "../src";
+import { add, constant, matmul, mul, printGraph, realize, spec, sum, toNested, trace, type Tensor } from "mwmae-ts";
 
 // A tensor's shape is part of its type: a readonly tuple of literal dims.
 const x: Tensor<readonly [2, 3]> = constant([1, 2, 3, 4, 5, 6], [2, 3]);

@@ -85,11 +85,17 @@ const pickMode = (GPU: GpuClass | undefined): GpujsMode => {
 };
 
 /**
- * gpu.js's `GPU` class on the global object (its browser bundle sets it), if any. The key is a
- * `string`, not the literal: the DOM library declares a global `GPU` too (WebGPU's, unrelated).
+ * gpu.js's `GPU` class on the global object (its script-tag bundle sets it), if any. Browsers with
+ * WebGPU also have a global `GPU` (WebGPU's interface, which cannot be constructed), so the global
+ * counts only if it is gpu.js's: a class whose instances have `createKernel`.
  */
-const gpujsGlobal: string = "GPU";
-const globalGpu = (): GpuClass | undefined => Reflect.get(globalThis, gpujsGlobal) as GpuClass | undefined;
+const globalGpu = (): GpuClass | undefined => {
+  const key: string = "GPU"; // a `string`, not the literal: the DOM library types the WebGPU global
+  const candidate: unknown = Reflect.get(globalThis, key);
+  return typeof candidate === "function" && typeof Reflect.get(candidate.prototype as object, "createKernel") === "function"
+    ? (candidate as GpuClass)
+    : undefined;
+};
 
 const loadGpu = async (given: GpuClass | undefined): Promise<GpuClass> => {
   if (given !== undefined) return given;
