@@ -1,5 +1,5 @@
 /**
- * @file `npm run demo`: the DSL in one screen. A typed classifier (layerNorm, linear, softmax
+ * @file The DSL in one screen (`npx tsx examples/demo.ts`; `npm run demo` is the main job, docs/demo.md). A typed classifier (layerNorm, linear, softmax
  * cross-entropy), its traced graph, its gradient checked against central finite differences in
  * float64, and the graph exported as Graphviz dot to a temporary folder. Runs in about a second.
  */

@@ -21,12 +21,14 @@ const docsDir = join(root, "docs");
 
 /** The line each example must print: the one that shows it did its job. */
 const keyLines: Readonly<Record<string, RegExp>> = {
+  "attention-analysis.ts": /^every window head attends over less than its window$/m,
   "compiler.ts": /^max \|gpujs-webasm - reference\| = \d\.\de-\d+$/m,
   "hear-embeddings.ts": /^linear probe test accuracy: (0\.9\d\d|1\.000)$/m,
   "backends.ts": /^checkFinite: log produced -Infinity at flat index 1 of node 1 \(log\):\[3\]/m,
   "demo.ts": /gradient check passed \(relative error \S+ < 1e-6\)/,
   "mlp-gradient.ts": /^the step lowered the loss$/m,
   "mwmae-internals.ts": /^loss +Tensor<readonly \[\]> +f32\[\] +masked MSE = \d+\.\d+$/m,
+  "property-testing.ts": /^ {4}output \[1\] depends on input 0 at \[0\] \(\|∂\| = \S+\)$/m,
   "shape-errors.ts": /^trace time: ShapeError: matmul: inner dims 384 and 383 differ \(shapes \[8, 250, 384\], \[383, 64\]\)$/m,
   "typed-tensors.ts": /^y = halved @ w: f32\[2,2\] = \[\[22,27\.5\],\[-25,-30\.5\]\]$/m,
 };

@@ -24,9 +24,11 @@ export const colour = (t: number): readonly [number, number, number] => {
   const f = x - i;
   const a = viridis[i]!;
   const b = viridis[i + 1]!;
-  return [0, 1, 2].map((c) => Math.round(a[c]! + f * (b[c]! - a[c]!))) as unknown as readonly [number, number, number];
+  const mix = (c: 0 | 1 | 2): number => Math.round(a[c] + f * (b[c] - a[c]));
+  return [mix(0), mix(1), mix(2)];
 };
 
+/** How `heatmapPng` draws a matrix: value range, greyed cells, cell size, row order. */
 export interface HeatmapOptions {
   /** Value range mapped to the colour map; defaults to the data's min and max. */
   readonly range?: readonly [number, number];
@@ -70,5 +72,19 @@ export const heatmapPng = (data: ArrayLike<number>, rows: number, cols: number, 
   return encodePng(rgb, w, h);
 };
 
+/** Base64 of bytes (RFC 4648, with padding), without Node's Buffer so that it runs in browsers too. */
+export const base64 = (bytes: Uint8Array): string => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const [a, b, c] = [bytes[i]!, bytes[i + 1], bytes[i + 2]];
+    const word = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
+    out += alphabet[word >> 18]! + alphabet[(word >> 12) & 63]!;
+    out += b === undefined ? "=" : alphabet[(word >> 6) & 63]!;
+    out += c === undefined ? "=" : alphabet[word & 63]!;
+  }
+  return out;
+};
+
 /** `data:image/png;base64,…` for an `<img src>`. */
-export const pngDataUri = (png: Uint8Array): string => `data:image/png;base64,${Buffer.from(png).toString("base64")}`;
+export const pngDataUri = (png: Uint8Array): string => `data:image/png;base64,${base64(png)}`;

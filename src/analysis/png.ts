@@ -1,9 +1,10 @@
 /**
- * @file A minimal PNG encoder (8-bit RGB, no interlace) over node:zlib, for heatmaps in reports: the
- * format is small and stable, and a dependency would only wrap these same three chunks.
+ * @file A minimal PNG encoder (8-bit RGB, no interlace) for heatmaps in reports and in the browser:
+ * the format is small and stable (three chunks); the zlib stream comes from fflate, which runs in
+ * both Node and browsers.
  */
 
-import { deflateSync } from "node:zlib";
+import { zlibSync } from "fflate";
 
 const crcTable = (() => {
   const table = new Uint32Array(256);
@@ -43,7 +44,7 @@ export const encodePng = (rgb: Uint8Array, width: number, height: number): Uint8
   const raw = new Uint8Array(height * (1 + width * 3));
   for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1); // filter byte 0
   const signature = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
-  const parts = [signature, chunk("IHDR", header), chunk("IDAT", new Uint8Array(deflateSync(raw))), chunk("IEND", new Uint8Array())];
+  const parts = [signature, chunk("IHDR", header), chunk("IDAT", zlibSync(raw)), chunk("IEND", new Uint8Array())];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -8,6 +8,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { audioError, type AudioError } from "./error.js";
 import { logMelDefaults } from "./mel.js";
 
+/** What `checkClip` refuses besides empty clips: clips that are too short, and (by default) all-zero ones. */
 export interface ClipChecks {
   /** Fewest samples accepted (default: one 400-sample window). */
   readonly minSamples?: number;

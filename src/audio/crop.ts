@@ -7,10 +7,7 @@
 
 import { add, broadcastTo, cast, gather, iota, padAll, reshape, scalar, type Tensor } from "../ir/index.js";
 import { bits, type Key } from "../random/index.js";
-import { ShapeError, type Shape } from "../shape/index.js";
-
-type Leading<S extends Shape> = S extends readonly [...infer B extends number[], number] ? B : number[];
-type Last<S extends Shape> = S extends readonly [...number[], infer L extends number] ? L : number;
+import { ShapeError, type DropLast, type LastDim } from "../shape/index.js";
 
 /** Frames in one pre-training crop: 200 frames of 10 ms, 2 s (DESIGN.md §2). */
 export const cropFramesDefault = 200;
@@ -40,7 +37,7 @@ export const cropFrames = <S extends readonly [...number[], number, number], N e
   x: Tensor<S>,
   start: number | Tensor,
   frames: N,
-): Tensor<readonly [...Leading<Leading<S>>, N, Last<S>]> => {
+): Tensor<readonly [...DropLast<DropLast<S>>, N, LastDim<S>]> => {
   const v: Tensor = x;
   if (v.shape.length < 2) throw new ShapeError("cropFrames", "needs rank >= 2 (time, features)", [v.shape]);
   const rank = v.shape.length;
@@ -79,7 +76,7 @@ export const randomCrop = <S extends readonly [...number[], number, number], N e
   k: Key,
   x: Tensor<S>,
   frames: N = cropFramesDefault as N,
-): Tensor<readonly [...Leading<Leading<S>>, N, Last<S>]> => {
+): Tensor<readonly [...DropLast<DropLast<S>>, N, LastDim<S>]> => {
   const total = (x as Tensor).shape[(x as Tensor).shape.length - 2] ?? 0;
   return cropFrames(x, cropStart(k, total, frames), frames);
 };

@@ -12,11 +12,12 @@ import type { ClipChecks } from "./clip.js";
 import { loadClip } from "./wav-file.js";
 import { audioError, type AudioError } from "./error.js";
 import type { ResamplerQuality } from "./resample.js";
-import type { Audio } from "./wav.js";
+import type { Audio, AudioLimits } from "./wav.js";
 
 /**
- * Paths of every `.wav` file (any case) under `folder`, recursively, sorted; or an io error naming
- * the folder that could not be listed.
+ * Paths of every `.wav` entry (any case) under `folder`, recursively, sorted; or an io error naming
+ * the folder that could not be listed. Symbolic links and other non-regular entries named `.wav` are
+ * included, so that loading them follows the link or refuses them by name: nothing is dropped silently.
  * @example
  * const files = await findWavFiles("data/esc50")(); // Either<AudioError, string[]>
  */
@@ -25,7 +26,7 @@ export const findWavFiles = (folder: string): TE.TaskEither<AudioError, string[]
     async () => {
       const entries = await readdir(folder, { recursive: true, withFileTypes: true });
       return entries
-        .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".wav"))
+        .filter((e) => !e.isDirectory() && e.name.toLowerCase().endsWith(".wav"))
         .map((e) => join(e.parentPath, e.name))
         .sort();
     },
@@ -45,12 +46,12 @@ export interface LoadedClips {
  * skipped.forEach((e) => console.warn(`skipped ${e.message}`));
  */
 export const loadClips =
-  (paths: ReadonlyArray<string>, checks: ClipChecks = {}, quality?: ResamplerQuality) =>
+  (paths: ReadonlyArray<string>, checks: ClipChecks = {}, quality?: ResamplerQuality, limits?: AudioLimits) =>
   async (): Promise<LoadedClips> => {
     const clips: Array<{ path: string; audio: Audio }> = [];
     const skipped: AudioError[] = [];
     for (const path of paths) {
-      const result = await loadClip(path, checks, quality)();
+      const result = await loadClip(path, checks, quality, limits)();
       if (result._tag === "Right") clips.push({ path, audio: result.right });
       else skipped.push(result.left);
     }

@@ -21,8 +21,15 @@ export type AudioErrorKind =
   /** Every sample is zero. */
   | "silent"
   /** Fewer samples than one analysis frame. */
-  | "too-short";
+  | "too-short"
+  /** A NaN or infinite sample (or a float sample that overflows float32). */
+  | "non-finite"
+  /** A declared sample rate, channel count, duration or file size beyond the reader's limits (`AudioLimits`). */
+  | "limit"
+  /** Not a regular file: a folder, FIFO, socket or device, refused before it is opened. */
+  | "not-a-file";
 
+/** A failure to load one clip: its kind, the file, and a message that leads with the file. */
 export interface AudioError {
   readonly kind: AudioErrorKind;
   /** The file (or the name given to the bytes). */

@@ -17,19 +17,16 @@ import {
   log,
   matmul,
   maximum,
-  mean,
   mul,
   reshape,
   sliceAll,
   sqrt,
   sub,
-  sum,
+  sumKeep,
   type Tensor,
 } from "../ir/index.js";
-import { ShapeError, type Shape } from "../shape/index.js";
+import { ShapeError, type DropLast } from "../shape/index.js";
 import { checkLogMelConfig, dftBasis, frameCount, frequencyBins, logMelDefaults, melFilterbank, type LogMelConfig } from "./mel.js";
-
-type Leading<S extends Shape> = S extends readonly [...infer B extends number[], number] ? B : number[];
 
 /** Batch dims of a signal or spectrogram: all but the last `k` axes. */
 const batchOf = (x: Tensor, k: number, op: string): number[] => {
@@ -64,7 +61,7 @@ export const frameIndices = (samples: number, cfg: LogMelConfig = logMelDefaults
 export const frames = <S extends readonly [...number[], number]>(
   signal: Tensor<S>,
   cfg: LogMelConfig = logMelDefaults,
-): Tensor<readonly [...Leading<S>, number, number]> => {
+): Tensor<readonly [...DropLast<S>, number, number]> => {
   const x: Tensor = signal;
   const batch = batchOf(x, 1, "frames");
   const n = x.shape[x.shape.length - 1]!;
@@ -81,7 +78,7 @@ export const frames = <S extends readonly [...number[], number]>(
 export const powerSpectrum = <S extends readonly [...number[], number, number]>(
   framed: Tensor<S>,
   cfg: LogMelConfig = logMelDefaults,
-): Tensor<readonly [...Leading<Leading<S>>, number, number]> => {
+): Tensor<readonly [...DropLast<DropLast<S>>, number, number]> => {
   const x: Tensor = framed;
   const batch = batchOf(x, 2, "powerSpectrum");
   const bins = frequencyBins(cfg.nFft);
@@ -97,8 +94,8 @@ export const powerSpectrum = <S extends readonly [...number[], number, number]>(
 /** Mel energies of a power spectrum: `[..., frames, bins] @ filterbank[bins, nMels]`. */
 export const melEnergies = <S extends readonly [...number[], number, number], M extends number = 80>(
   power: Tensor<S>,
-  cfg: LogMelConfig<M> = logMelDefaults as unknown as LogMelConfig<M>,
-): Tensor<readonly [...Leading<S>, M]> => {
+  cfg: LogMelConfig<M> = logMelDefaults as LogMelConfig<M>,
+): Tensor<readonly [...DropLast<S>, M]> => {
   const bins = frequencyBins(cfg.nFft);
   const fb = constant(melFilterbank(cfg), [bins, cfg.nMels]);
   return matmul(power as Tensor, fb) as never;
@@ -112,8 +109,8 @@ export const melEnergies = <S extends readonly [...number[], number, number], M 
  */
 export const logMel = <S extends readonly [...number[], number], M extends number = 80>(
   signal: Tensor<S>,
-  cfg: LogMelConfig<M> = logMelDefaults as unknown as LogMelConfig<M>,
-): Tensor<readonly [...Leading<S>, number, M]> => {
+  cfg: LogMelConfig<M> = logMelDefaults as LogMelConfig<M>,
+): Tensor<readonly [...DropLast<S>, number, M]> => {
   checkLogMelConfig(cfg);
   const framed: Tensor = frames(signal, cfg);
   const mel = melEnergies(powerSpectrum(framed as Tensor<readonly [number, number]>, cfg), cfg);
@@ -128,7 +125,10 @@ export const stdEps = 1e-8;
  * short sums instead of one long one, which keeps float32 accumulation error near the pairwise sums
  * PyTorch uses (one sequential sum of 17 000 log-mels loses ~5e-5 relative in float32).
  */
-const meanTimeMel = (x: Tensor): Tensor => mean(mean(x, [-1] as never, true) as Tensor, [-2] as never, true) as Tensor;
+const meanTimeMel = (x: Tensor): Tensor => {
+  const [frames, mels] = x.shape.slice(-2) as [number, number];
+  return div(sumKeep(div(sumKeep(x, [-1]), mels), [-2]), frames);
+};
 
 /** Mean, unbiased std (`[..., 1, 1]`) and the centred values, shared by `clipStats` and `standardize`. */
 const moments = (x: Tensor): { readonly mean: Tensor; readonly std: Tensor; readonly centred: Tensor } => {
@@ -137,7 +137,7 @@ const moments = (x: Tensor): { readonly mean: Tensor; readonly std: Tensor; read
   const centred = sub(x, broadcastTo(mu, x.shape));
   const count = x.shape[x.shape.length - 1]! * x.shape[x.shape.length - 2]!;
   // Unbiased: Σ(x − μ)² / (n − 1), torch.std's default.
-  const sq = sum(sum(mul(centred, centred), [-1] as never, true) as Tensor, [-2] as never, true) as Tensor;
+  const sq = sumKeep(sumKeep(mul(centred, centred), [-1]), [-2]);
   return { mean: mu, std: sqrt(div(sq, count - 1)), centred };
 };
 

@@ -19,6 +19,7 @@ export const soundClasses = [
   "am-tone", // a tone amplitude-modulated at 2–16 Hz
   "fm-tone", // two-operator FM synthesis
 ] as const;
+/** One class of the built-in synthetic corpus (`"harmonic"`, `"bell"`, `"clicks"`, …); its index in `soundClasses` is its label. */
 export type SoundClass = (typeof soundClasses)[number];
 
 /** What a generator gets: rates, length, a parameter source and white noise in [-1, 1). */

@@ -7,7 +7,7 @@
  */
 
 import * as E from "fp-ts/lib/Either.js";
-import wavefile from "wavefile";
+import * as wavefileModule from "wavefile";
 import { audioError, type AudioError } from "./error.js";
 
 /** A decoded clip: mono samples in [-1, 1] and what the file held. */
@@ -22,6 +22,25 @@ export interface Audio {
   /** Integer PCM or IEEE float samples in the file. */
   readonly encoding: "pcm" | "float";
 }
+
+/**
+ * What a WAV file may declare before it is decoded. The bounds keep a hostile header from turning a
+ * few bytes into gigabytes (a 1 Hz rate resampled to 16 kHz is 16000× the samples); raise them for
+ * unusual material (`mwmae embed --max-seconds`).
+ */
+export interface AudioLimits {
+  /** Lowest sample rate accepted, Hz (default 1000). */
+  readonly minSampleRate: number;
+  /** Highest sample rate accepted, Hz (default 384000). */
+  readonly maxSampleRate: number;
+  /** Most channels accepted (default 64). */
+  readonly maxChannels: number;
+  /** Longest clip accepted, seconds (default 3600). */
+  readonly maxSeconds: number;
+}
+
+/** The default limits: 1–384 kHz, 64 channels, one hour. */
+export const defaultAudioLimits: AudioLimits = { minSampleRate: 1000, maxSampleRate: 384000, maxChannels: 64, maxSeconds: 3600 };
 
 /** The sample formats `encodeWav` writes. */
 export type WavFormat = "pcm16" | "float32";
@@ -83,6 +102,44 @@ const walkChunks = (bytes: Uint8Array, source: string): E.Either<AudioError, { c
   return E.right({ chunks, view, little });
 };
 
+/** The declared rate, channels and duration against `limits`, before any sample is decoded. */
+const checkLimits = (f: Format, dataBytes: number, limits: AudioLimits, source: string): E.Either<AudioError, Format> => {
+  const { minSampleRate, maxSampleRate, maxChannels, maxSeconds } = limits;
+  if (f.sampleRate < minSampleRate || f.sampleRate > maxSampleRate) {
+    return E.left(
+      audioError(
+        "limit",
+        source,
+        `sample rate ${f.sampleRate} Hz is outside the accepted ${minSampleRate}–${maxSampleRate} Hz (corrupt header?)`,
+      ),
+    );
+  }
+  if (f.channels > maxChannels) {
+    return E.left(audioError("limit", source, `${f.channels} channels, more than the ${maxChannels} accepted (corrupt header?)`));
+  }
+  const seconds = dataBytes / f.blockAlign / f.sampleRate;
+  if (seconds > maxSeconds) {
+    return E.left(
+      audioError(
+        "limit",
+        source,
+        `${seconds.toFixed(1)} s of audio, longer than the ${maxSeconds} s accepted (raise it with --max-seconds)`,
+      ),
+    );
+  }
+  return E.right(f);
+};
+
+/** The first NaN/infinite sample: channel values as decoded, and the float32 mix (a finite float64 can overflow it). */
+const firstNonFinite = (channels: ReadonlyArray<Float64Array>, mixed: Float32Array): { index: number; channel?: number } | undefined => {
+  for (let i = 0; i < mixed.length; i++) {
+    if (Number.isFinite(mixed[i]!)) continue;
+    const channel = channels.findIndex((ch) => !Number.isFinite(ch[i]!));
+    return channel < 0 ? { index: i } : { index: i, channel };
+  }
+  return undefined;
+};
+
 const readFormat = (view: DataView, little: boolean, fmt: Chunk, source: string): E.Either<AudioError, Format> => {
   if (fmt.size < 16) return E.left(audioError("corrupt", source, `corrupt: the fmt chunk has ${fmt.size} bytes, needs 16`));
   const at = fmt.offset;
@@ -116,6 +173,12 @@ const readFormat = (view: DataView, little: boolean, fmt: Chunk, source: string)
   return E.right(f);
 };
 
+/**
+ * wavefile's `WaveFile` class. Bundlers read its ES module (`module` field: a named export); Node
+ * loads its CommonJS build, whose exports arrive as the namespace's `default`.
+ */
+const { WaveFile } = (Reflect.get(wavefileModule, "default") ?? wavefileModule) as typeof wavefileModule;
+
 /** Scales one raw sample value as wavefile returns it to [-1, 1). */
 const scaleFor = (f: Format): ((v: number) => number) => {
   if (f.code === 3) return (v) => v;
@@ -125,11 +188,13 @@ const scaleFor = (f: Format): ((v: number) => number) => {
 };
 
 /**
- * Decodes WAV bytes into mono float samples. `source` names the bytes in errors.
+ * Decodes WAV bytes into mono float samples. `source` names the bytes in errors. A header beyond
+ * `limits` is refused before decoding; a NaN or infinite sample is a `non-finite` error naming the
+ * first one's index and time.
  * @example
  * pipe(decodeWav(bytes, "clip.wav"), E.map((a) => a.samples.length));
  */
-export const decodeWav = (bytes: Uint8Array, source: string): E.Either<AudioError, Audio> => {
+export const decodeWav = (bytes: Uint8Array, source: string, limits: AudioLimits = defaultAudioLimits): E.Either<AudioError, Audio> => {
   const walked = walkChunks(bytes, source);
   if (E.isLeft(walked)) return walked;
   const { chunks, view, little } = walked.right;
@@ -140,6 +205,8 @@ export const decodeWav = (bytes: Uint8Array, source: string): E.Either<AudioErro
   const format = readFormat(view, little, fmt, source);
   if (E.isLeft(format)) return format;
   const f = format.right;
+  const limited = checkLimits(f, data.size === 0xffffffff ? bytes.length - data.offset : data.size, limits, source);
+  if (E.isLeft(limited)) return limited;
   if (data.size !== 0xffffffff && data.size % f.blockAlign !== 0) {
     return E.left(
       audioError(
@@ -151,7 +218,7 @@ export const decodeWav = (bytes: Uint8Array, source: string): E.Either<AudioErro
   }
   let channels: Float64Array[];
   try {
-    const wav = new wavefile.WaveFile(bytes);
+    const wav = new WaveFile(bytes);
     const raw = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
     channels = f.channels === 1 ? [raw as Float64Array] : (raw as Float64Array[]);
   } catch (e) {
@@ -165,6 +232,14 @@ export const decodeWav = (bytes: Uint8Array, source: string): E.Either<AudioErro
     let acc = 0;
     for (const ch of channels) acc += scale(ch[i]!);
     samples[i] = acc / channels.length;
+  }
+  const bad = firstNonFinite(channels, samples);
+  if (bad !== undefined) {
+    const raw = bad.channel === undefined ? undefined : channels[bad.channel]![bad.index]!;
+    const what = raw === undefined ? "a value beyond float32's range" : String(raw);
+    const where = bad.channel === undefined || f.channels === 1 ? "" : ` (channel ${bad.channel})`;
+    const at = `sample ${bad.index}${where}, at ${(bad.index / f.sampleRate).toFixed(3)} s`;
+    return E.left(audioError("non-finite", source, `non-finite sample: ${what} at ${at}`));
   }
   return E.right({ sampleRate: f.sampleRate, samples, channels: f.channels, bitDepth: f.bits, encoding: f.code === 3 ? "float" : "pcm" });
 };
@@ -190,7 +265,7 @@ export const encodeWav = (
     throw new RangeError(`encodeWav: needs at least one channel, all of one length (got ${channels.map((c) => c.length).join(", ")})`);
   }
   const data = format === "pcm16" ? channels.map(toPcm16) : channels;
-  const wav = new wavefile.WaveFile();
+  const wav = new WaveFile();
   wav.fromScratch(channels.length, audio.sampleRate, format === "pcm16" ? "16" : "32f", data.length === 1 ? data[0]! : data);
   return wav.toBuffer();
 };

@@ -66,7 +66,15 @@ const leavesOf = (tree: unknown, what: string): { leaves: Node[]; def: TreeDef; 
  * `vjp(f, primals)`: the value of `f` and a function from output cotangents (same structure) to input
  * cotangents (the primals' structure), both as graphs.
  */
-export const vjp = <P, O>(f: (primals: P) => O, primals: P): { readonly out: O; readonly pullback: (cotangent: O) => P } => {
+export const vjp = <P, O>(
+  f: (primals: P) => O,
+  primals: P,
+): {
+  /** The value of `f(primals)`, as graphs. */
+  readonly out: O;
+  /** Maps cotangents shaped like `out` to cotangents shaped like `primals` (gradients when seeded with ones). */
+  readonly pullback: (cotangent: O) => P;
+} => {
   const inp = leavesOf(primals, "vjp: the primals");
   inp.leaves.forEach((l, i) => {
     if (l.dtype !== "f32")

@@ -10,9 +10,14 @@ import { flatten, trace, unflatten, type Graph, type TensorsOf } from "../trace/
 /** A prepared graph: flat inputs in the graph's input order, flat outputs in its output order. */
 export type Runner = (inputs: ReadonlyArray<HostTensor>) => Promise<HostTensor[]>;
 
+/** Something that runs closed graphs: the reference interpreter, gpu.js or WebAssembly. `jit` and `prepared` take one. */
 export interface Backend {
   /** The backend as it reports itself (`reference-f32`, `gpujs-webasm`, …). */
   readonly name: string;
+  /**
+   * Compiles `graph` once (kernels, buffer plan) and resolves to a runner to call many times; rejects when the graph needs an op the
+   * backend cannot lower.
+   */
   readonly prepare: (graph: Graph) => Promise<Runner>;
 }
 
@@ -60,7 +65,9 @@ export type HostOf<T> = T extends { readonly op: string; readonly shape: infer S
 /** A compiled function: call it with host tensors shaped like the traced specs. */
 export interface Compiled<A, O> {
   (args: A): Promise<HostOf<O>>;
+  /** The traced graph it runs. */
   readonly graph: Graph;
+  /** The name of the backend it was prepared for. */
   readonly backend: string;
 }
 

@@ -4,6 +4,7 @@
  * record; `main.ts` dispatches on its name.
  */
 
+import { statSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** Exit codes of every command: 0 ok, 1 a runtime failure (bad file, failed run), 2 bad usage. */
@@ -61,18 +62,72 @@ export const runCommand = async (command: Pick<Command, "name">, body: () => Pro
   }
 };
 
-/** An integer flag value ≥ `min`, or a `UsageError` naming the flag. */
-export const intFlag = (flag: string, value: string | undefined, fallback: number, min = 1): number => {
-  if (value === undefined) return fallback;
+/** Decimal integers only: no sign games, hex (`0x10`), exponents (`1e3`), blanks or separators. */
+const decimalInteger = /^-?\d+$/;
+/** Decimal numbers: an optional sign, digits with an optional fraction, and an optional exponent (`1.5e-5`). */
+const decimalNumber = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/**
+ * `value` as a decimal integer, or undefined: `0x10`, `1e3`, `16.0`, `" 16"` and `""` are not.
+ * @example
+ * parseDecimalInt("16"); // 16
+ */
+export const parseDecimalInt = (value: string): number | undefined => {
+  if (!decimalInteger.test(value)) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag}: expected an integer >= ${min}, got "${value}"`);
+  return Number.isSafeInteger(n) ? n : undefined;
+};
+
+/**
+ * `value` as a finite decimal number (an exponent allowed: learning rates are written `1.5e-5`), or
+ * undefined: hex, `Infinity`, `NaN`, blanks and the empty string are not.
+ * @example
+ * parseDecimalNumber("1.5e-5"); // 0.000015
+ */
+export const parseDecimalNumber = (value: string): number | undefined => {
+  if (!decimalNumber.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** An integer flag value ≥ `min` (and ≤ `max`), written in decimal digits, or a `UsageError` naming the flag. */
+export const intFlag = (flag: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number => {
+  if (value === undefined) return fallback;
+  const n = parseDecimalInt(value);
+  if (n === undefined || n < min || n > max)
+    throw new UsageError(
+      `--${flag}: expected a decimal integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ""}, got "${value}"`,
+    );
   return n;
 };
 
-/** A finite number flag value, or a `UsageError` naming the flag. */
+/** A finite number flag value in decimal notation, or a `UsageError` naming the flag. */
 export const numberFlag = (flag: string, value: string | undefined, fallback: number): number => {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got "${value}"`);
+  const n = parseDecimalNumber(value);
+  if (n === undefined) throw new UsageError(`--${flag}: expected a decimal number, got "${value}"`);
   return n;
+};
+
+/**
+ * A path flag's value, or a `UsageError` naming the flag: the empty string (it would silently mean the
+ * current folder), and a FIFO, socket or device (reading one blocks forever or never ends), refused by
+ * type before anything opens it. A missing path is left to the command to report.
+ */
+export const pathFlag = (flag: string, value: string | undefined): string | undefined => {
+  if (value === undefined) return undefined;
+  if (value.trim() === "") throw new UsageError(`--${flag}: expected a path, got an empty string`);
+  const s = statSync(value, { throwIfNoEntry: false });
+  const special =
+    s === undefined
+      ? undefined
+      : s.isFIFO()
+        ? "a FIFO (named pipe)"
+        : s.isSocket()
+          ? "a socket"
+          : s.isCharacterDevice() || s.isBlockDevice()
+            ? "a device"
+            : undefined;
+  if (special !== undefined) throw new UsageError(`--${flag}: ${value} is ${special}, not a file or folder`);
+  return value;
 };

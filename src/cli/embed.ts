@@ -9,6 +9,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
+import { defaultAudioLimits, type AudioLimits } from "../audio/index.js";
 import { findWavFiles, loadClip } from "../audio/node.js";
 import { reference } from "../backends/index.js";
 import { embedClips, type ClipEmbedding, type HearModel } from "../hear/index.js";
@@ -23,12 +24,15 @@ import {
   type TaskSplit,
 } from "../hear/node.js";
 import type { MwmaeConfig } from "../models/mwmae/index.js";
-import { backendNames, chooseBackend } from "../train/index.js";
-import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { describeNonFinite, firstNonFinite } from "../io/index.js";
+import { makeFolders, removeOrphanedTemps } from "../io/node.js";
+import { backendNames, chooseBackend, flatTensors } from "../train/index.js";
+import { exitCodes, intFlag, numberFlag, parseFlags, pathFlag, runCommand, UsageError, type Command } from "./command.js";
 import { hasModelFlags, modelOptions, modelUsage, presetByName, resolveModel } from "./model-options.js";
+import { inShard, shardFlag } from "./shard.js";
 
 const usage = [
-  "usage: mwmae embed --checkpoint FILE (--out DIR | --json) [options] INPUT...",
+  "usage: mwmae embed --checkpoint PATH (--out DIR | --json) [options] INPUT...",
   "",
   "HEAR scene and timestamp embeddings (the official MW-MAE runtime's: 2 s chunks, 40 ms frames).",
   "",
@@ -36,13 +40,19 @@ const usage = [
   "task_metadata.json; clips listed by <split>.json under 16000/<split>/).",
   "",
   "options:",
-  "  --checkpoint FILE      weights: this project's .safetensors or an official Flax .msgpack",
+  "  --checkpoint PATH      weights, by content: this project's safetensors or run folder, an official Flax",
+  "                         msgpack (bare {params, buffers} or the trainer's TrainState), a trainer work folder",
+  "                         (its newest checkpoint_<step>) or a checkpoint_<step>/ folder",
   "  --out DIR              write .npy files: <name>.embedding.npy [D], <name>.timestamp-embeddings.npy [T, D],",
   "                         <name>.timestamps.npy [T] (ms); for a task, hear-eval-kit's layout under DIR/<task>/",
   "  --json                 print {file, scene, timestamps, embeddings} per clip, one JSON object per line",
   `  --backend NAME         ${backendNames.join(" | ")} (default reference)`,
   "  --precision f32|f64    arithmetic of the reference backend (default f32)",
   "  --chunks N             most 2 s chunks encoded at once (default 16)",
+  "  --shard I/N            embed only shard I of N (a stable split by clip name): N processes, on any",
+  "                         machines, with the same inputs and --out cover every clip exactly once",
+  `  --max-seconds S        longest clip accepted, in seconds (default ${defaultAudioLimits.maxSeconds})`,
+  "  --allow-non-finite     use a checkpoint holding NaN or infinities (refused by default)",
   "  -h, --help             show this help",
   "",
   ...modelUsage,
@@ -60,6 +70,9 @@ const options = {
   backend: { type: "string" },
   precision: { type: "string" },
   chunks: { type: "string" },
+  shard: { type: "string" },
+  "max-seconds": { type: "string" },
+  "allow-non-finite": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -100,9 +113,24 @@ const jsonLine = (file: string, c: ClipEmbedding): string => {
   return `${JSON.stringify({ file, scene: Array.from(c.scene, Math.fround), timestamps: Array.from(c.timestampsMs, Math.fround), embeddings: rows })}\n`;
 };
 
+/** Why an embedding must not be written (a NaN or infinity in it), or undefined when it is finite. */
+const nonFiniteOutput = (c: ClipEmbedding): string | undefined => {
+  const found = firstNonFinite({
+    scene: { shape: [c.scene.length], dtype: "f32", data: Float32Array.from(c.scene) },
+    "timestamp embeddings": c.embeddings,
+  });
+  return found === undefined ? undefined : `the output's ${describeNonFinite(found)}: not written`;
+};
+
 /** Embeds and writes one clip; a `Left` says why it was skipped. */
-const embedOne = async (job: Job, model: HearModel, out: string | undefined, json: boolean): Promise<E.Either<string, void>> => {
-  const clip = await loadClip(job.path)();
+const embedOne = async (
+  job: Job,
+  model: HearModel,
+  out: string | undefined,
+  json: boolean,
+  limits: AudioLimits,
+): Promise<E.Either<string, void>> => {
+  const clip = await loadClip(job.path, {}, undefined, limits)();
   if (E.isLeft(clip)) return E.left(clip.left.message);
   let embedded: ClipEmbedding;
   try {
@@ -110,6 +138,8 @@ const embedOne = async (job: Job, model: HearModel, out: string | undefined, jso
   } catch (e) {
     return E.left(`${job.path}: cannot embed: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const bad = nonFiniteOutput(embedded);
+  if (bad !== undefined) return E.left(`${job.path}: ${bad}`);
   if (out !== undefined) {
     const written =
       job.task === undefined
@@ -121,13 +151,20 @@ const embedOne = async (job: Job, model: HearModel, out: string | undefined, jso
   return E.right(undefined);
 };
 
+/** `--out` as an output folder: not empty, and not an existing file. */
+const outFolder = (value: string | undefined): string | undefined => {
+  const dir = pathFlag("out", value);
+  if (dir !== undefined && existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} is a file, not a folder`);
+  return dir;
+};
+
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const { values: f, positionals } = parseFlags(argv, options, true);
   if (f.help === true) {
     process.stdout.write(`${usage}\n`);
     return exitCodes.ok;
   }
-  if (f.checkpoint === undefined) throw new UsageError("--checkpoint FILE is required");
+  if (f.checkpoint === undefined) throw new UsageError("--checkpoint PATH is required");
   if (f.out === undefined && f.json !== true) throw new UsageError("nothing to do: give --out DIR, --json, or both");
   if (positionals.length === 0) throw new UsageError("no input: give WAV files, folders or HEAR task folders");
   if (f.precision !== undefined && f.precision !== "f32" && f.precision !== "f64")
@@ -138,6 +175,12 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     backendName === "reference" ? E.right(reference({ precision: f.precision === "f64" ? "f64" : "f32" })) : chooseBackend(backendName);
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const maxChunksPerRun = intFlag("chunks", f.chunks, 16);
+  const shard = shardFlag(f.shard);
+  const maxSeconds = numberFlag("max-seconds", f["max-seconds"], defaultAudioLimits.maxSeconds);
+  if (!(maxSeconds > 0)) throw new UsageError(`--max-seconds: expected a positive number of seconds, got "${f["max-seconds"]}"`);
+  const limits: AudioLimits = { ...defaultAudioLimits, maxSeconds };
+  const out = outFolder(f.out);
+  pathFlag("checkpoint", f.checkpoint);
   let config: MwmaeConfig | undefined;
   if (hasModelFlags(f)) {
     const resolved = resolveModel(f);
@@ -151,10 +194,28 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     ...(config === undefined ? { fallbackConfig: presetByName("mwmae-base-4x16") } : { config }),
     backend: backend.right,
     maxChunksPerRun,
+    onNote: (line) => process.stderr.write(`mwmae embed: ${line}\n`),
   })();
   if (E.isLeft(loaded)) {
     process.stderr.write(`mwmae embed: ${loaded.left.message}\n`);
     return exitCodes.failure;
+  }
+  const badWeight = f["allow-non-finite"] === true ? undefined : firstNonFinite(flatTensors(loaded.right.params, "params"));
+  if (badWeight !== undefined) {
+    process.stderr.write(
+      `mwmae embed: ${f.checkpoint}: ${describeNonFinite(badWeight)}: refused (every embedding would be NaN; --allow-non-finite to use it anyway)\n`,
+    );
+    return exitCodes.failure;
+  }
+  if (out !== undefined) {
+    const made = makeFolders(out);
+    if (E.isLeft(made)) {
+      process.stderr.write(`mwmae embed: --out ${out}: ${made.left.message}\n`);
+      return exitCodes.failure;
+    }
+    // Temporary files that an embedding run killed mid-write left in the output folder (not when
+    // sharded: another machine's writer sharing the folder would look dead here).
+    if (shard === undefined) removeOrphanedTemps(out);
   }
   const failures: string[] = [];
   let done = 0;
@@ -165,12 +226,14 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       continue;
     }
     const task = jobs.right[0]?.task?.task;
-    if (task !== undefined && f.out !== undefined) {
-      const copied = writeTaskMetadata(f.out, task);
+    if (task !== undefined && out !== undefined) {
+      const copied = writeTaskMetadata(out, task);
       if (E.isLeft(copied)) failures.push(copied.left.message);
     }
     for (const job of jobs.right) {
-      const result = await embedOne(job, loaded.right, f.out, f.json === true);
+      // The shard key is the clip's name: its output path, or task/clip inside a HEAR task.
+      if (!inShard(job.task === undefined ? job.name : `${basename(job.task.task.dir)}/${job.name}`, shard)) continue;
+      const result = await embedOne(job, loaded.right, out, f.json === true, limits);
       if (E.isLeft(result)) failures.push(result.left);
       else done += 1;
     }
@@ -179,7 +242,10 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stderr.write(`mwmae embed: embedded ${done} clip(s); skipped ${failures.length}:\n${failures.map((m) => `  ${m}\n`).join("")}`);
     return exitCodes.failure;
   }
-  if (f.out !== undefined) process.stderr.write(`mwmae embed: embedded ${done} clip(s) into ${f.out}\n`);
+  if (out !== undefined)
+    process.stderr.write(
+      `mwmae embed: embedded ${done} clip(s) into ${out}${shard === undefined ? "" : ` (shard ${shard.index}/${shard.count})`}\n`,
+    );
   return exitCodes.ok;
 };
 

@@ -5,11 +5,10 @@
  * it. `--json` prints the same as one JSON document.
  */
 
-import { existsSync, readFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { optimize, schedule } from "../compile/index.js";
 import type { HostTensor } from "../ir/index.js";
-import { decodeSafetensors } from "../io/index.js";
+import { describeNonFinite, firstNonFinite } from "../io/index.js";
 import {
   decodeOfficialConfig,
   geometry,
@@ -17,13 +16,14 @@ import {
   paramShapes,
   pretrainLoss,
   treeFromFlat,
+  showConfigError,
   type MwmaeConfig,
 } from "../models/mwmae/index.js";
 import { defaultDecayMask } from "../optim/index.js";
 import { size } from "../shape/index.js";
 import { spec, topo, trace } from "../trace/index.js";
-import { loadState, paramsFromTensors, readTensors, weightsFormat } from "../train/index.js";
-import { exitCodes, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { loadState, paramsFromTensors, readWeightsFile, type WeightsFile } from "../train/index.js";
+import { exitCodes, parseFlags, pathFlag, runCommand, UsageError, type Command } from "./command.js";
 import { hasModelFlags, modelOptions, modelUsage, resolveModel } from "./model-options.js";
 
 const options = {
@@ -31,11 +31,12 @@ const options = {
   checkpoint: { type: "string" },
   graph: { type: "string" },
   json: { type: "boolean" },
+  "allow-non-finite": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const usage = [
-  "usage: mwmae inspect [model options] [--checkpoint FILE] [--graph forward|none] [--json]",
+  "usage: mwmae inspect [model options] [--checkpoint PATH] [--graph forward|none] [--json]",
   "",
   "Prints a model's configuration, patch grid, windows per decoder head, parameter counts and a",
   "summary of its pre-training graph (nodes per op, kernels after fusion).",
@@ -43,11 +44,13 @@ const usage = [
   ...modelUsage,
   "",
   "options:",
-  "  --checkpoint FILE      check a checkpoint against the config (this project's .safetensors or official",
-  "                         Flax .msgpack); without model flags, a checkpoint that records its config is",
+  "  --checkpoint PATH      check a checkpoint against the config, format told by content (this project's",
+  "                         safetensors or run folder, an official Flax msgpack: bare or the trainer's TrainState,",
+  "                         a trainer work folder, a checkpoint_<step>/ folder); without model flags, one that records its config is",
   "                         inspected with that config",
   "  --graph forward|none   trace the pre-training loss at batch 1 and count nodes and kernels (forward)",
   "  --json                 print JSON (parameter counts, grid, n, windows, graph, checkpoint)",
+  "  --allow-non-finite     accept a checkpoint holding NaN or infinities (refused by default, naming the tensor)",
   "  -h, --help             show this help",
   "",
   "exit codes: 0 ok, 1 unreadable or mismatched checkpoint/config file, 2 bad usage or config values",
@@ -106,20 +109,26 @@ export const graphSummary = (cfg: MwmaeConfig) => {
   };
 };
 
-/** A config recorded in a checkpoint: ours (training metadata) or an official `config` entry. */
-const recordedConfig = (path: string): { readonly config: MwmaeConfig; readonly step?: number } | undefined => {
-  if (weightsFormat(path) !== "safetensors" || !existsSync(path)) return undefined;
-  const state = loadState(path);
-  if (E.isRight(state)) return { config: state.right.setup.model, step: state.right.state.step };
-  const file = decodeSafetensors(new Uint8Array(readFileSync(path)), path);
-  const official = E.isRight(file) ? file.right.metadata["config"] : undefined;
-  if (official === undefined) return undefined;
+/**
+ * A config recorded in a checkpoint: ours (training metadata) or an official `config` entry; undefined
+ * when it records none. A recorded config that does not decode is an error, never a silent fallback.
+ */
+const recordedConfig = (w: WeightsFile): E.Either<string, { readonly config: MwmaeConfig; readonly step?: number } | undefined> => {
+  if (w.stateDict.format !== "safetensors") return E.right(undefined);
+  const state = loadState(w.file);
+  if (E.isRight(state)) return E.right({ config: state.right.setup.model, step: state.right.state.step });
+  if (w.stateDict.metadata["mwmae"] !== undefined)
+    return E.left(`the training record in its metadata does not load: ${state.left} (give model flags to inspect its tensors)`);
+  const official = w.stateDict.metadata["config"];
+  if (official === undefined) return E.right(undefined);
+  let json: unknown;
   try {
-    const cfg = decodeOfficialConfig(`${path} (metadata)`)(JSON.parse(official));
-    return E.isRight(cfg) ? { config: cfg.right } : undefined;
-  } catch {
-    return undefined;
+    json = JSON.parse(official);
+  } catch (e) {
+    return E.left(`${w.file}: the config in its metadata is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const cfg = decodeOfficialConfig(`${w.file} (metadata)`)(json);
+  return E.isRight(cfg) ? E.right({ config: cfg.right }) : E.left(`the config in its metadata: ${showConfigError(cfg.left)}`);
 };
 
 type Flags = ReturnType<typeof parseFlags<typeof options>>["values"];
@@ -127,29 +136,49 @@ type Flags = ReturnType<typeof parseFlags<typeof options>>["values"];
 const run = async (f: Flags): Promise<number> => {
   const graphMode = f.graph ?? "forward";
   if (graphMode !== "forward" && graphMode !== "none") throw new UsageError(`--graph: expected forward or none, got "${graphMode}"`);
-  const recorded = f.checkpoint !== undefined && !hasModelFlags(f) ? recordedConfig(f.checkpoint) : undefined;
-  const model = recorded !== undefined ? E.right({ config: recorded.config, source: f.checkpoint! }) : resolveModel(f);
+  const checkpointPath = pathFlag("checkpoint", f.checkpoint);
+  const weights = checkpointPath === undefined ? undefined : readWeightsFile(checkpointPath);
+  if (weights !== undefined && E.isLeft(weights)) {
+    process.stderr.write(`mwmae inspect: ${weights.left}\n`);
+    return exitCodes.failure;
+  }
+  const w = weights?.right;
+  const found = w !== undefined && !hasModelFlags(f) ? recordedConfig(w) : E.right(undefined);
+  if (E.isLeft(found)) {
+    process.stderr.write(`mwmae inspect: ${found.left}\n`);
+    return exitCodes.failure;
+  }
+  const recorded = found.right;
+  const model = recorded !== undefined ? E.right({ config: recorded.config, source: w!.file }) : resolveModel(f);
   if (E.isLeft(model)) {
     process.stderr.write(`mwmae inspect: ${model.left}\n`);
     return exitCodes.failure;
   }
   const cfg = model.right.config;
   let checkpoint: Record<string, unknown> | undefined;
-  if (f.checkpoint !== undefined) {
-    const path = f.checkpoint;
-    const checked = E.chain((flat: Record<string, HostTensor>) =>
-      E.map(() => Object.keys(flat).length)(paramsFromTensors(cfg, flat, path)),
-    )(readTensors(path));
+  if (w !== undefined) {
+    const flat: Record<string, HostTensor> = { ...w.stateDict.tensors };
+    const checked = paramsFromTensors(cfg, flat, w.file);
     if (E.isLeft(checked)) {
       process.stderr.write(`mwmae inspect: ${checked.left}\n`);
       return exitCodes.failure;
     }
+    const bad = f["allow-non-finite"] === true ? undefined : firstNonFinite(flat);
+    if (bad !== undefined) {
+      process.stderr.write(`mwmae inspect: ${w.file}: ${describeNonFinite(bad)}: refused (--allow-non-finite to inspect it anyway)\n`);
+      return exitCodes.failure;
+    }
+    const ts = w.stateDict.trainState;
+    const step = ts?.step ?? recorded?.step;
     checkpoint = {
-      file: path,
-      format: weightsFormat(path),
-      tensors: checked.right,
+      file: w.file,
+      ...(w.how === "" ? {} : { chosen: w.how }),
+      format: ts === undefined ? w.stateDict.format : "flax-msgpack, the official trainer's TrainState",
+      tensors: Object.keys(flat).length,
       matchesConfig: true,
-      ...(recorded?.step === undefined ? {} : { step: recorded.step }),
+      ...(step === undefined ? {} : { step }),
+      ...(ts === undefined ? {} : { resumable: E.isRight(ts.optimizer) ? true : ts.optimizer.left }),
+      ...(w.stateDict.ignored.length === 0 ? {} : { notUsed: w.stateDict.ignored }),
     };
   }
   const g = geometry(cfg);
@@ -212,10 +241,19 @@ const describe = (r: {
     for (let i = 0; i < ops.length; i += 8) lines.push(`  ${ops.slice(i, i + 8).join(", ")}`);
   }
   if (r.checkpoint !== undefined) {
+    const ck = r.checkpoint;
     lines.push(
       "",
-      `checkpoint ${String(r.checkpoint["file"])} (${String(r.checkpoint["format"])}): ${String(r.checkpoint["tensors"])} tensors, parameters match the config${r.checkpoint["step"] === undefined ? "" : `, step ${String(r.checkpoint["step"])}`}`,
+      `checkpoint ${String(ck["file"])} (${String(ck["format"])}): ${String(ck["tensors"])} tensors, parameters match the config${ck["step"] === undefined ? "" : `, step ${String(ck["step"])}`}`,
     );
+    if (ck["chosen"] !== undefined) lines.push(`  chosen: ${String(ck["chosen"])}`);
+    if (ck["resumable"] !== undefined)
+      lines.push(
+        ck["resumable"] === true
+          ? "  optimiser state: optax.adamw, matches the parameters (resumable with pretrain --resume-from)"
+          : `  optimiser state: ${String(ck["resumable"])}: usable for embedding, not for resuming`,
+      );
+    if (ck["notUsed"] !== undefined) lines.push(`  not used: ${(ck["notUsed"] as string[]).join(", ")}`);
   }
   return lines.join("\n");
 };

@@ -30,9 +30,39 @@ export const commands: ReadonlyArray<CommandEntry> = [
     load: async () => (await import("./embed.js")).embedCommand,
   },
   {
+    name: "evaluate",
+    summary: "the HEAR downstream protocol on embedded task folders (scene and event tasks), mean ± 95% CI over seeds",
+    load: async () => (await import("./evaluate.js")).evaluateCommand,
+  },
+  {
+    name: "hear",
+    summary: "embed + evaluate + tabulate: every checkpoint on every HEAR task, resumable, with a report",
+    load: async () => (await import("./hear.js")).hearCommand,
+  },
+  {
+    name: "experiment",
+    summary: "the paper's comparison, rerunnable: pre-train MW-MAE and MAE alike, then `hear` on them and a random init",
+    load: async () => (await import("./experiment.js")).experimentCommand,
+  },
+  {
+    name: "table",
+    summary: "results of several models as tasks × models (mean ± 95% CI), s(m), the paper's numbers; HTML report",
+    load: async () => (await import("./table.js")).tableCommand,
+  },
+  {
+    name: "analyze",
+    summary: "attention entropy and distance per head, PWCCA and CKA between encoder layers; JSON and HTML heat maps",
+    load: async () => (await import("./analyze.js")).analyzeCommand,
+  },
+  {
     name: "inspect",
     summary: "print a model's config, windows per head, parameter counts, graph and kernel summary",
     load: async () => (await import("./inspect.js")).inspectCommand,
+  },
+  {
+    name: "export",
+    summary: "write a run's checkpoint for the official JAX trainer (checkpoint_<step> and its config file)",
+    load: async () => (await import("./export.js")).exportCommand,
   },
   {
     name: "demo",

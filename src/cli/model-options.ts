@@ -5,7 +5,7 @@
  * `UsageError`s naming the flag, or the config field and the reason.
  */
 
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import {
   decodeConfig,
@@ -18,7 +18,7 @@ import {
   type MwmaeConfig,
   type PatchPreset,
 } from "../models/mwmae/index.js";
-import { UsageError, type Options } from "./command.js";
+import { parseDecimalNumber, pathFlag, UsageError, type Options } from "./command.js";
 
 /** parseArgs options for the model. */
 export const modelOptions = {
@@ -83,15 +83,24 @@ const triple = (flag: string, value: string): { dim: number; depth: number; head
 };
 
 const number = (flag: string, value: string): number => {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got "${value}"`);
+  const n = parseDecimalNumber(value);
+  if (n === undefined) throw new UsageError(`--${flag}: expected a decimal number, got "${value}"`);
   return n;
 };
 
-/** A config file's model: official form (has `model_class`), a run's `run.json` (has `model`), or ours. */
+/** The largest config file read (a run.json is a few kB). */
+const maxConfigBytes = 1 << 20;
+
+/**
+ * A config file's model: official form (has `model_class`), a run's `run.json` (has `model`), or ours.
+ * A file that cannot be read or is not JSON is a `Left` (exit 1); one whose values are wrong throws a
+ * `UsageError` (exit 2, as the same value given as a flag would).
+ */
 export const readConfigFile = (path: string): E.Either<string, MwmaeConfig> => {
   let json: unknown;
   try {
+    const bytes = statSync(path).size;
+    if (bytes > maxConfigBytes) return E.left(`${path}: ${bytes} bytes, more than a config file's ${maxConfigBytes} (not a config?)`);
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     return E.left(`${path}: cannot read a JSON config: ${e instanceof Error ? e.message : String(e)}`);
@@ -103,7 +112,8 @@ export const readConfigFile = (path: string): E.Either<string, MwmaeConfig> => {
       : "model" in record
         ? decodeConfig(`${path} (model)`)(record["model"])
         : decodeConfig(path)(json);
-  return E.mapLeft(showConfigError)(decoded);
+  if (E.isLeft(decoded)) throw new UsageError(`bad model config: ${showConfigError(decoded.left)}`);
+  return decoded;
 };
 
 /** Applies the override flags to a base config (not yet checked). */
@@ -154,6 +164,7 @@ export const hasModelFlags = (f: ModelFlags): boolean => Object.keys(modelOption
  */
 export const resolveModel = (f: ModelFlags): E.Either<string, { readonly config: MwmaeConfig; readonly source: string }> => {
   if (f.preset !== undefined && f.config !== undefined) throw new UsageError("--preset and --config both give a base model; use one");
+  pathFlag("config", f.config);
   let base: MwmaeConfig;
   let source: string;
   if (f.config !== undefined) {

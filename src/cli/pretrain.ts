@@ -4,8 +4,10 @@
  * saving a checkpoint (exit 130/143; a second signal aborts at once).
  */
 
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
+import { describeNonFinite, firstNonFinite } from "../io/index.js";
 import { showConfigError, type HostParams } from "../models/mwmae/index.js";
 import {
   backendNames,
@@ -14,6 +16,7 @@ import {
   decodeTrainConfig,
   makeProgress,
   progressModes,
+  flatTensors,
   readParams,
   runFiles,
   runPretraining,
@@ -22,7 +25,8 @@ import {
   type RunOutcome,
   type RunStart,
 } from "../train/index.js";
-import { exitCodes, intFlag, numberFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { exitCodes, intFlag, numberFlag, parseFlags, pathFlag, runCommand, UsageError, type Command } from "./command.js";
+import { startFromTrainer } from "./export.js";
 import { modelOptions, modelUsage, resolveModel } from "./model-options.js";
 
 const trainOptions = {
@@ -40,6 +44,9 @@ const trainOptions = {
   "data-seed": { type: "string" },
   checkpoint: { type: "string" },
   "train-position-tables": { type: "boolean" },
+  "allow-non-finite": { type: "boolean" },
+  "resume-from": { type: "string" },
+  optimizer: { type: "string" },
 } as const;
 
 const options = {
@@ -76,6 +83,13 @@ const usage = [
   `  --keep N               checkpoints kept (${d.keepCheckpoints})`,
   "  --train-position-tables  let AdamW move the sin-cos tables, as the official trainer does (fixed by default)",
   "  --checkpoint FILE      start from these weights (this project's .safetensors or official Flax .msgpack)",
+  "  --allow-non-finite     accept weights holding NaN or infinities (--checkpoint, --resume); refused by default",
+  "  --resume-from PATH     continue the official trainer's checkpoint (a checkpoint_<step> file or its work",
+  "                         folder): its parameters, AdamW moments, step and schedule position; give the model",
+  "                         (--config) and the schedule (--steps, --warmup, --batch, --base-lr) it was trained with",
+  "  --optimizer NAME       official | project: official is the trainer's optax.adamw (decay on every parameter,",
+  "                         position tables trained); project decays weight matrices only (default: project,",
+  "                         official with --resume-from)",
   "",
   "data:",
   "  --data synth|DIR       the built-in synthetic corpus (default), or every .wav under DIR",
@@ -100,10 +114,19 @@ type Flags = ReturnType<typeof parseFlags<typeof options>>["values"];
 
 const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 
+/** `--optimizer`: official or project; official by default when continuing a trainer checkpoint. */
+const optimizerFlag = (value: string | undefined, fromTrainer: boolean): "official" | "project" | undefined => {
+  if (value === undefined) return fromTrainer ? "official" : undefined;
+  if (value !== "official" && value !== "project") throw new UsageError(`--optimizer: expected official or project, got "${value}"`);
+  return value;
+};
+
 /** The run's start from the flags: a fresh setup (model, train, data), or resume. */
 const startFrom = (f: Flags): E.Either<string, RunStart> => {
   if (f.resume === true) {
-    const given = [...Object.keys(trainOptions), ...Object.keys(modelOptions)].find((k) => f[k as keyof Flags] !== undefined);
+    const given = [...Object.keys(trainOptions), ...Object.keys(modelOptions)].find(
+      (k) => k !== "allow-non-finite" && f[k as keyof Flags] !== undefined,
+    );
     if (given !== undefined)
       throw new UsageError(`--${given} cannot be combined with --resume: a resumed run keeps the configuration in its checkpoint`);
     return E.right({ kind: "resume" });
@@ -120,6 +143,7 @@ const startFrom = (f: Flags): E.Either<string, RunStart> => {
     checkpointEvery: intFlag("checkpoint-every", f["checkpoint-every"], d.checkpointEvery),
     keepCheckpoints: intFlag("keep", f.keep, d.keepCheckpoints),
     trainPositionTables: f["train-position-tables"] === true,
+    optimizer: optimizerFlag(f.optimizer, f["resume-from"] !== undefined),
   };
   const synth = synthDefaults;
   const data =
@@ -138,8 +162,33 @@ const startFrom = (f: Flags): E.Either<string, RunStart> => {
   const checked = decodeTrainConfig("flags")(train, data);
   if (E.isLeft(checked)) throw new UsageError(`bad training config: ${showConfigError(checked.left)}`);
   const setup = { model: model.right.config, ...checked.right };
+  if (f["resume-from"] !== undefined) {
+    if (f.checkpoint !== undefined)
+      throw new UsageError("--resume-from and --checkpoint exclude each other (--resume-from takes the weights too)");
+    return startFromTrainer(setup, pathFlag("resume-from", f["resume-from"])!, (line) => process.stderr.write(`mwmae pretrain: ${line}\n`));
+  }
   if (f.checkpoint === undefined) return E.right({ kind: "fresh", setup });
-  return E.map((params: HostParams) => ({ kind: "fresh" as const, setup, params }))(readParams(setup.model, f.checkpoint));
+  const path = pathFlag("checkpoint", f.checkpoint)!;
+  return E.chain((params: HostParams) => {
+    const bad = f["allow-non-finite"] === true ? undefined : firstNonFinite(flatTensors(params, "params"));
+    return bad === undefined
+      ? E.right({ kind: "fresh" as const, setup, params })
+      : E.left(`${path}: ${describeNonFinite(bad)}: refused (--allow-non-finite to train from it anyway)`);
+  })(readParams(setup.model, path));
+};
+
+/** `--out` as a run folder: not empty, and not an existing file. */
+const outFolder = (out: string | undefined): string | undefined => {
+  const dir = pathFlag("out", out);
+  if (dir === undefined) return undefined;
+  let isFolder = true;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch {
+    // Missing: the run creates it.
+  }
+  if (!isFolder) throw new UsageError(`--out: ${dir} is a file, not a run folder`);
+  return dir;
 };
 
 const summary = (dir: string, out: RunOutcome, signal: string | undefined) => {
@@ -162,7 +211,38 @@ const summary = (dir: string, out: RunOutcome, signal: string | undefined) => {
 };
 
 const run = async (f: Flags): Promise<number> => {
-  if (f.resume === true && f.out === undefined) throw new UsageError("--resume needs --out DIR, the run folder to continue");
+  // Signals are caught from the start: a SIGINT during the slow start-up (reading, compiling) stops the
+  // run before its first step, with a checkpoint of the starting state, instead of killing it.
+  let signal: string | undefined;
+  let onStop: (name: string) => void = () => {};
+  const onSignal = (name: NodeJS.Signals) => {
+    if (signal !== undefined) process.exit(name === "SIGINT" ? 130 : 143);
+    signal = name;
+    onStop(name);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await runWith(
+      f,
+      () => signal,
+      (notify) => {
+        onStop = notify;
+      },
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+};
+
+const runWith = async (
+  f: Flags,
+  stopSignal: () => string | undefined,
+  onStop: (notify: (name: string) => void) => void,
+): Promise<number> => {
+  const outDir = outFolder(f.out);
+  if (f.resume === true && outDir === undefined) throw new UsageError("--resume needs --out DIR, the run folder to continue");
   const mode = f.progress ?? "auto";
   if (!(progressModes as ReadonlyArray<string>).includes(mode))
     throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${mode}"`);
@@ -176,52 +256,43 @@ const run = async (f: Flags): Promise<number> => {
     return exitCodes.failure;
   }
   const progress = makeProgress(mode as ProgressMode, logEvery === undefined ? undefined : intFlag("log-every", logEvery, 1));
-  const dir = f.out ?? join("runs", `${start.right.kind === "fresh" ? start.right.setup.model.kind : "run"}-${timestamp()}`);
-  let signal: string | undefined;
-  const onSignal = (name: NodeJS.Signals) => {
-    if (signal !== undefined) process.exit(name === "SIGINT" ? 130 : 143);
-    signal = name;
-    progress.message(`${name}: stopping after this step and saving a checkpoint (again to abort without saving)`);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  try {
-    const outcome = await runPretraining({
-      dir,
-      start: start.right,
-      backend: backend.right,
-      progress,
-      stopAfter,
-      shouldStop: () => signal !== undefined,
-    });
-    if (E.isLeft(outcome)) {
-      process.stderr.write(`mwmae pretrain: ${outcome.left}\n`);
-      return exitCodes.failure;
-    }
-    const out = outcome.right;
-    const s = summary(dir, out, signal);
-    for (const c of out.skippedCheckpoints) process.stderr.write(`mwmae pretrain: passed over a damaged checkpoint: ${c}\n`);
-    if (out.skippedFiles.length > 0) {
-      process.stderr.write(
-        `mwmae pretrain: skipped ${out.skippedFiles.length} audio file(s):\n${out.skippedFiles.map((e) => `  ${e.message}\n`).join("")}`,
-      );
-    }
-    if (f.json === true) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-    else {
-      const status = out.finished
-        ? `done: ${out.state.step} steps`
-        : `stopped at step ${out.state.step} of ${out.setup.train.steps}; resume with: mwmae pretrain --resume --out ${dir}`;
-      const lines = [status, `checkpoint: ${out.checkpoint}`, `log: ${s.log}`, `loss curve: ${s.lossCurve}`];
-      if (s.flax !== null) lines.push(`flax params: ${s.flax}`);
-      if (s.secondsPerStep !== null)
-        lines.push(`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.right.name}`);
-      process.stdout.write(`${lines.join("\n")}\n`);
-    }
-    return signal === undefined ? exitCodes.ok : signal === "SIGINT" ? 130 : 143;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+  const dir = outDir ?? join("runs", `${start.right.kind === "fresh" ? start.right.setup.model.kind : "run"}-${timestamp()}`);
+  onStop((name) => progress.message(`${name}: stopping after this step and saving a checkpoint (again to abort without saving)`));
+  const outcome = await runPretraining({
+    dir,
+    start: start.right,
+    backend: backend.right,
+    progress,
+    stopAfter,
+    shouldStop: () => stopSignal() !== undefined,
+    allowNonFinite: f["allow-non-finite"] === true,
+    announce: (lines) => lines.forEach((line) => progress.message(line)),
+  });
+  if (E.isLeft(outcome)) {
+    process.stderr.write(`mwmae pretrain: ${outcome.left}\n`);
+    return exitCodes.failure;
   }
+  const out = outcome.right;
+  const signal = stopSignal();
+  const s = summary(dir, out, signal);
+  for (const c of out.skippedCheckpoints) process.stderr.write(`mwmae pretrain: passed over a damaged checkpoint: ${c}\n`);
+  if (out.skippedFiles.length > 0) {
+    process.stderr.write(
+      `mwmae pretrain: skipped ${out.skippedFiles.length} audio file(s):\n${out.skippedFiles.map((e) => `  ${e.message}\n`).join("")}`,
+    );
+  }
+  if (f.json === true) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+  else {
+    const status = out.finished
+      ? `done: ${out.state.step} steps`
+      : `stopped at step ${out.state.step} of ${out.setup.train.steps}; resume with: mwmae pretrain --resume --out ${dir}`;
+    const lines = [status, `checkpoint: ${out.checkpoint}`, `log: ${s.log}`, `loss curve: ${s.lossCurve}`];
+    if (s.flax !== null) lines.push(`flax params: ${s.flax}`);
+    if (s.secondsPerStep !== null)
+      lines.push(`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.right.name}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+  return signal === undefined ? exitCodes.ok : signal === "SIGINT" ? 130 : 143;
 };
 
 /** `mwmae pretrain`. */

@@ -18,6 +18,7 @@ import type { Node, OpName } from "../ir/index.js";
 import { size } from "../shape/index.js";
 import { topo, type Graph } from "../trace/index.js";
 
+/** Options of `planFusion` and `schedule`; every field is optional. */
 export interface FusionOptions {
   /** Inline what the rules allow (default true); false gives one kernel per primitive. */
   readonly fuse?: boolean;

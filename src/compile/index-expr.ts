@@ -10,6 +10,10 @@
 
 import type { Expr } from "./kernel-ir.js";
 
+/**
+ * One indivisible term of an index expression: the thread index, a lane or loop variable, a floor division, modulo or clamp of another
+ * index, or a value read from data. Each has a known range.
+ */
 export type Atom =
   /** The kernel's flat output index `t`, in [0, extent); a backend may re-express it (`substitute`). */
   | { readonly kind: "thread"; readonly extent: number }
@@ -24,6 +28,7 @@ export type Atom =
   /** An index read from data (gather); trusted to lie in [0, extent). */
   | { readonly kind: "value"; readonly x: Expr; readonly extent: number; readonly key: string };
 
+/** One `coef · atom` term of an `Index`; `coef` is a non-zero integer. */
 export interface Term {
   readonly coef: number;
   readonly atom: Atom;
@@ -57,6 +62,7 @@ export const atomKey = (a: Atom): string => {
   return k;
 };
 
+/** A structural key of an index: equal keys mean equal expressions (used to share loads and cache kernels). */
 export const indexKey = (x: Index): string => `${x.terms.map((t) => `${t.coef}*${atomKey(t.atom)}`).join("+")}+${x.offset}`;
 
 /** Inclusive range of an atom. */
@@ -92,10 +98,15 @@ export const range = (x: Index): readonly [number, number] => {
   return [lo, hi];
 };
 
+/** The constant index `n`. */
 export const constIndex = (n: number): Index => ({ terms: [], offset: n });
+/** The index `1 · atom`. */
 export const atomIndex = (atom: Atom): Index => ({ terms: [{ coef: 1, atom }], offset: 0 });
+/** The kernel's flat output index `t`, in `[0, extent)`. */
 export const threadIndex = (extent: number): Index => atomIndex({ kind: "thread", extent });
+/** Reduction loop variable `r<id>`, in `[0, extent)`. */
 export const loopIndex = (id: number, extent: number): Index => atomIndex({ kind: "loop", id, extent });
+/** An index read from data (a gather's indices): expression `x`, trusted to lie in `[0, extent)`; `key` identifies it structurally. */
 export const valueIndex = (x: Expr, extent: number, key: string): Index => atomIndex({ kind: "value", x, extent, key });
 
 const within = (x: Index, n: number): boolean => {
@@ -129,10 +140,13 @@ const normal = (terms: ReadonlyArray<Term>, offset: number): Index => {
   return { terms: sorted, offset };
 };
 
+/** a + b, with like terms collected and `n·⌊x/n⌋ + (x mod n)` folded back to `x`. */
 export const add = (a: Index, b: Index): Index => normal([...a.terms, ...b.terms], a.offset + b.offset);
 
+/** a + n for an integer constant n. */
 export const addConst = (a: Index, n: number): Index => (n === 0 ? a : { terms: a.terms, offset: a.offset + n });
 
+/** c · a for an integer constant c (0 gives the constant 0). */
 export const scale = (a: Index, c: number): Index =>
   c === 0 ? constIndex(0) : c === 1 ? a : { terms: a.terms.map((t) => ({ coef: t.coef * c, atom: t.atom })), offset: a.offset * c };
 

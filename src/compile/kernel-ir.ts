@@ -9,6 +9,7 @@ import type { BinaryOp, CompareOp, DType, Node, OpName, UnaryOp } from "../ir/in
 import type { Shape } from "../shape/index.js";
 import { indexKey, type Index } from "./index-expr.js";
 
+/** How a reduction loop combines its trips: a running sum or a running max. */
 export type ReduceOp = "sum" | "max";
 
 /** The expression kinds; a backend's lowering table is a mapped type over them. */
@@ -37,12 +38,15 @@ export type Expr =
       readonly count?: Expr;
     };
 
+/** The tag of one expression kind (`"load"`, `"binary"`, `"reduce"`, …); lowering tables are keyed by it. */
 export type ExprKind = Expr["kind"];
+/** The expression variant whose kind is `K`. */
 export type ExprOf<K extends ExprKind> = Extract<Expr, { readonly kind: K }>;
 
 /** Where a buffer's data comes from and how long it lives. */
 export type BufferRole = "input" | "constant" | "intermediate" | "output";
 
+/** One numbered buffer of a program: its role, shape, dtype and element count, and the graph node whose value it holds. */
 export interface BufferInfo {
   readonly id: number;
   readonly role: BufferRole;
@@ -56,6 +60,10 @@ export interface BufferInfo {
   readonly inputIndex?: number;
 }
 
+/**
+ * One kernel: a scalar expression evaluated for every element of its output buffer (one thread per element), reading the input buffers it
+ * names.
+ */
 export interface Kernel {
   /** `k<step>_<ops>`: its position in the schedule and the ops fused into it. */
   readonly name: string;
@@ -63,6 +71,7 @@ export interface Kernel {
   readonly output: number;
   /** Buffers read, in first-load order. */
   readonly inputs: ReadonlyArray<number>;
+  /** The value of output element `t` (the thread index), as one expression. */
   readonly expr: Expr;
   /** Primitive ops fused into this kernel, in graph order. */
   readonly ops: ReadonlyArray<OpName>;
@@ -84,6 +93,9 @@ export interface BufferPlan {
   readonly plannedBytes: number;
 }
 
+/**
+ * A scheduled graph: its buffers, its kernels in execution order, which buffers hold the outputs, and the buffer plan. What backends run.
+ */
 export interface Program {
   readonly buffers: ReadonlyArray<BufferInfo>;
   /** Kernels in execution order. */

@@ -11,6 +11,7 @@ import { normAxis, size } from "../shape/index.js";
 import { add as indexAdd, addConst, constIndex, loopIndex, ravel, unravel, valueIndex, type Index } from "./index-expr.js";
 import { exprKey, type Expr } from "./kernel-ir.js";
 
+/** What a per-op lowering rule may ask of the fusion: its operands' values at an index, fresh loop ids and compile-time constants. */
 export interface LowerContext {
   /** `node`'s value at `index`: a load when it lives in a buffer, else its expression, inlined. */
   readonly at: (node: Node, index: ReadonlyArray<Index>) => Expr;

@@ -16,9 +16,23 @@ import { lowering, type LowerContext } from "./lower.js";
 /** Largest buffer whose flat indices are exact in float32 index arithmetic (GL and WebAssembly). */
 export const MAX_ELEMENTS = 2 ** 24;
 
+/** The tensor a `BufferLimitError` is about. */
+export interface OversizedTensor {
+  readonly op: string;
+  readonly dtype: string;
+  readonly shape: ReadonlyArray<number>;
+  readonly elements: number;
+}
+
 /** Raised when a tensor cannot be given a buffer: names the tensor, its size and the limit. */
 export class BufferLimitError extends Error {
   override readonly name = "BufferLimitError";
+  /** The tensor that does not fit (for callers that suggest a smaller batch). */
+  readonly tensor: OversizedTensor | undefined;
+  constructor(message: string, tensor?: OversizedTensor) {
+    super(message);
+    this.tensor = tensor;
+  }
 }
 
 /** Every buffer a kernel expression loads, in first-load order (gathered indices included). */
@@ -83,6 +97,7 @@ const scheduleOnce = (graph: Graph, options: FusionOptions): Program => {
     if (size(n.shape) > MAX_ELEMENTS) {
       throw new BufferLimitError(
         `${n.op}:${n.dtype}[${n.shape.join(",")}] has ${size(n.shape)} elements; a buffer holds at most ${MAX_ELEMENTS} (float32 index arithmetic)`,
+        { op: n.op, dtype: n.dtype, shape: n.shape, elements: size(n.shape) },
       );
     }
     const role = n.op === "input" ? "input" : n.op === "constant" ? "constant" : outputs.has(n) ? "output" : "intermediate";

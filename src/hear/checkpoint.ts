@@ -11,7 +11,14 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type { HostTensor } from "../ir/index.js";
-import { decodeFlaxMsgpack, decodeSafetensors, type FormatError } from "../io/index.js";
+import {
+  decodeSafetensors,
+  decodeStateDict,
+  describeBytes,
+  looksLikeSafetensors,
+  type FormatError,
+  type OfficialTrainState,
+} from "../io/index.js";
 import { decodeConfig, decodeOfficialConfig, type ConfigError, type MwmaeConfig } from "../models/mwmae/index.js";
 import { hearError, type HearError } from "./error.js";
 
@@ -60,14 +67,12 @@ export interface CheckpointFile {
   readonly tensors: Readonly<Record<string, HostTensor>>;
   /** The raw configuration found in the file's metadata (either dialect), if any. */
   readonly config?: unknown;
+  /** The official trainer's TrainState, when the file is one (its parameters and buffers are in `tensors`). */
+  readonly trainState?: OfficialTrainState;
+  /** What the file holds that is not used, one phrase each (for a note said once). */
+  readonly ignored?: ReadonlyArray<string>;
 }
 
-/** safetensors starts with a little-endian u64 header length and a JSON object right after it. */
-const looksLikeSafetensors = (b: Uint8Array): boolean => {
-  if (b.length < 10) return false;
-  const n = new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
-  return b[8] === 0x7b && n + 8n <= BigInt(b.length);
-};
 /** A Flax state dict is a msgpack map: fixmap (0x80–0x8f), map16 (0xde) or map32 (0xdf). */
 const looksLikeMsgpackMap = (b: Uint8Array): boolean =>
   b.length > 0 && ((b[0]! >= 0x80 && b[0]! <= 0x8f) || b[0] === 0xde || b[0] === 0xdf);
@@ -106,15 +111,21 @@ export const decodeCheckpoint = (bytes: Uint8Array, path: string): E.Either<Hear
     );
   }
   if (looksLikeMsgpackMap(bytes)) {
+    // A bare {params, buffers} dict or the trainer's whole TrainState (src/io/state-dict.ts).
     return pipe(
-      decodeFlaxMsgpack(bytes, path),
+      decodeStateDict(bytes, path),
       E.bimap(
         (e) => hearError("checkpoint", path, formatMessage(e)),
-        (tensors) => ({ format: "flax-msgpack" as const, tensors }),
+        (sd): CheckpointFile => ({
+          format: "flax-msgpack",
+          tensors: sd.tensors,
+          ignored: sd.ignored,
+          ...(sd.trainState === undefined ? {} : { trainState: sd.trainState }),
+        }),
       ),
     );
   }
-  return E.left(hearError("checkpoint", path, `neither a safetensors file nor a Flax msgpack checkpoint (${bytes.length} bytes)`));
+  return E.left(hearError("checkpoint", path, `neither a safetensors file nor a Flax msgpack checkpoint: ${describeBytes(bytes)}`));
 };
 
 /**

@@ -36,37 +36,102 @@ import {
 } from "../ir/index.js";
 import { adamw, adamwInit, type AdamWState } from "../optim/index.js";
 import { bits, fold, key, normal, split, uniform, type Key } from "../random/index.js";
-import { meanAveragePrecision, top1Accuracy } from "./metrics.js";
+import type { ClipEvents } from "./event-metrics.js";
+import { defaultScorer, probabilitiesOf } from "./scoring.js";
 
-/** Embeddings `[n, D]` with one-hot (multiclass) or multi-hot (multilabel) targets `[n, C]`. */
+/**
+ * Embeddings `[n, D]` with one-hot (multiclass) or multi-hot (multilabel) targets `[n, C]`; `rows`
+ * optionally names each row (its clip, and for event tasks its timestamp), for scorers that need it.
+ */
 export interface TargetSet {
   readonly x: HostTensor;
   readonly targets: HostTensor;
+  readonly rows?: ReadonlyArray<{ readonly clip: string; readonly timeMs?: number }>;
+  /** Event tasks: the reference events of the clips in `rows`. */
+  readonly events?: ClipEvents;
 }
 
+/**
+ * How predictions are scored: on validation (after every `validateEvery` epochs) a criterion to
+ * maximise, with a choice remembered for that epoch (the event postprocessing); on test, with the
+ * best epoch's choice, the primary score and every metric. Predictions are probabilities `[n, C]`
+ * (softmax rows for multiclass, sigmoids for multilabel).
+ */
+export interface Scorer {
+  /**
+   * Scores validation probabilities `[n, C]`: the score, the criterion to maximise (the score, negated when lower is better) and an
+   * optional choice to remember for this epoch.
+   */
+  readonly validate: (
+    probabilities: HostTensor,
+    set: TargetSet,
+  ) => { readonly score: number; readonly criterion: number; readonly choice?: unknown };
+  /**
+   * Scores test probabilities `[n, C]` with the choice remembered at the best epoch: the primary score, every metric and, for event tasks,
+   * the events.
+   */
+  readonly test: (
+    probabilities: HostTensor,
+    set: TargetSet,
+    choice: unknown,
+  ) => { readonly score: number; readonly metrics: Readonly<Record<string, number>>; readonly events?: unknown };
+}
+
+/**
+ * Options of a downstream training; the defaults are the HEAR kit's (hidden 1024, at most 500 epochs, validation every 3rd, patience 20,
+ * batches of 1024, Adam at 1e-4, the f32 reference backend).
+ */
 export interface DownstreamOptions {
+  /** `multiclass`: softmax over one-hot targets; `multilabel`: independent sigmoids over multi-hot targets. */
   readonly prediction: "multiclass" | "multilabel";
   /** Seeds initialisation, dropout masks and the grid order. */
   readonly seed: number;
+  /** Width of the hidden layer; default 1024. */
   readonly hidden?: number;
+  /** Most epochs to train; default 500. */
   readonly maxEpochs?: number;
+  /** Validate every this many epochs; default 3. */
   readonly validateEvery?: number;
   /** Validations without a strict improvement before stopping. */
   readonly patience?: number;
+  /** Rows per batch; default 1024. */
   readonly batchSize?: number;
+  /** Adam's learning rate (no weight decay); default 1e-4. */
   readonly learningRate?: number;
+  /** Where the graphs run; default `reference({ precision: "f32" })`. */
   readonly backend?: Backend;
+  /** How validation and test predictions are scored (default: top-1 accuracy, or mAP for multilabel). */
+  readonly scorer?: Scorer;
+  /** Called after every epoch (for progress reports). */
+  readonly onEpoch?: (epoch: number) => void;
+  /** Called when a training (one grid point on one split) has finished. */
+  readonly onTrained?: (result: DownstreamResult) => void;
 }
 
+/**
+ * The outcome of one training (one dropout rate): test and validation scores of the best checkpoint, when it was reached, and its test
+ * predictions.
+ */
 export interface DownstreamResult {
+  /** The dropout rate this training used. */
   readonly dropout: number;
   /** Primary metric on the test split, with the best checkpoint. */
   readonly testScore: number;
+  /** Primary metric on the validation split at the best epoch. */
   readonly validationScore: number;
+  /** What the grid search compares: the validation score, negated for a lower-is-better metric. */
+  readonly validationCriterion: number;
   /** Epoch of the best checkpoint. */
   readonly epoch: number;
   /** Epochs trained before stopping. */
   readonly epochsRun: number;
+  /** Every metric on the test split (the scorer's; just the primary one by default). */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** What the scorer chose on validation at the best epoch (event postprocessing), if anything. */
+  readonly choice?: unknown;
+  /** Test probabilities `[n, C]` of the best checkpoint, and the events made of them (event tasks). */
+  readonly predictions: HostTensor;
+  readonly events?: unknown;
 }
 
 /** The predictor's parameters, PyTorch's modules under readable names. */
@@ -151,18 +216,6 @@ const rows = (t: HostTensor, from: number, to: number): HostTensor => {
   return { shape: [to - from, w], dtype: t.dtype, data: t.data.subarray(from * w, to * w) };
 };
 
-/** The primary metric of logits on targets. */
-const score = (prediction: DownstreamOptions["prediction"], logits: HostTensor, targets: HostTensor): number => {
-  const [n, classes] = targets.shape as readonly [number, number];
-  if (prediction === "multilabel") return meanAveragePrecision(logits.data, targets.data, classes);
-  const index = Int32Array.from({ length: n }, (_, i) => {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (targets.data[i * classes + c]! > targets.data[i * classes + best]!) best = c;
-    return best;
-  });
-  return top1Accuracy(logits.data, index, classes);
-};
-
 /**
  * Trains one grid point (one dropout rate) on `train`, stopping early on `valid`, and scores `test`
  * with the best checkpoint.
@@ -181,6 +234,7 @@ export const trainDownstream = async (
   const patience = options.patience ?? 20;
   const batchSize = options.batchSize ?? 1024;
   const backend = options.backend ?? reference({ precision: "f32" });
+  const scorer = options.scorer ?? defaultScorer(prediction);
   const [n, d] = data.train.x.shape as readonly [number, number];
   const classes = data.train.targets.shape[1]!;
   const [kInit, kDrop] = split(key(options.seed), 2) as [Key, Key];
@@ -235,7 +289,15 @@ export const trainDownstream = async (
     (await (
       await evaluatorFor(x.shape[0]!)
     )({ p, r, x })) as HostTensor;
-  let best = { score: -Infinity, epoch: 0, params, running };
+  const probabilities = async (p: DownstreamMlp<HostTensor>, r: BatchNormStats<HostTensor>, x: HostTensor) =>
+    probabilitiesOf(prediction, await logitsOf(p, r, x));
+  let best: { criterion: number; score: number; choice?: unknown; epoch: number; params: typeof params; running: typeof running } = {
+    criterion: -Infinity,
+    score: NaN,
+    epoch: 0,
+    params,
+    running,
+  };
   let stale = 0;
   let epochsRun = 0;
   let stepIndex = 0;
@@ -262,20 +324,30 @@ export const trainDownstream = async (
       ({ p: params, r: running, s: state } = out);
     }
     epochsRun = epoch;
+    options.onEpoch?.(epoch);
     if (epoch % every !== 0) continue;
-    const v = score(prediction, await logitsOf(params, running, data.valid.x), data.valid.targets);
-    if (v > best.score) {
-      best = { score: v, epoch, params, running };
+    const v = scorer.validate(await probabilities(params, running, data.valid.x), data.valid);
+    if (v.criterion > best.criterion) {
+      best = { criterion: v.criterion, score: v.score, choice: v.choice, epoch, params, running };
       stale = 0;
     } else if (++stale >= patience) break;
   }
-  return {
+  const predictions = await probabilities(best.params, best.running, data.test.x);
+  const test = scorer.test(predictions, data.test, best.choice);
+  const result: DownstreamResult = {
     dropout,
-    testScore: score(prediction, await logitsOf(best.params, best.running, data.test.x), data.test.targets),
+    testScore: test.score,
     validationScore: best.score,
+    validationCriterion: best.criterion,
     epoch: best.epoch,
     epochsRun,
+    metrics: test.metrics,
+    ...(best.choice === undefined ? {} : { choice: best.choice }),
+    predictions,
+    ...(test.events === undefined ? {} : { events: test.events }),
   };
+  options.onTrained?.(result);
+  return result;
 };
 
 /** The kit's grid: dropout only (§3.6). */
@@ -300,7 +372,7 @@ export const gridSearchDownstream = async (
     .map((e) => e.p);
   const all: DownstreamResult[] = [];
   for (const p of order) all.push(await trainDownstream(data, p, options));
-  const best = all.reduce((a, b) => (b.validationScore > a.validationScore ? b : a));
+  const best = all.reduce((a, b) => (b.validationCriterion > a.validationCriterion ? b : a));
   return { best, all };
 };
 

@@ -17,6 +17,7 @@ export type HearErrorKind =
   /** An output file that could not be written. */
   | "write";
 
+/** A failure of the HEAR layer on outside data, as a value: its kind, the file or folder at fault and a one-line message. */
 export interface HearError {
   readonly kind: HearErrorKind;
   /** The file or folder at fault. */

@@ -1,17 +1,12 @@
 /**
- * @file The downstream evaluation of one HEAR scene task from the files `mwmae embed --out` wrote
- * (hear-protocol.md §3.5–3.10): per-clip `.embedding.npy` and `.target-labels.json` read back into
- * split matrices, the grid search on the first rotation, the winning dropout retrained on the other
- * folds, the task score per seed (the test score, or the mean over folds), and over seeds the mean
- * with a 95% Student-t interval. Rows are in file-name order; the kit's own order (a Python
- * generator seeded with 0) is not reproduced, which changes batch composition, not the protocol.
+ * @file The downstream evaluation of one HEAR task (hear-protocol.md §3.5–3.10) from its embeddings
+ * (`readTaskEmbeddings`): per seed, the grid search on the first rotation (its winner is that fold's
+ * result), the winning grid point retrained from scratch on every other rotation, the seed's score the
+ * test score (train/valid/test) or the mean over folds; over seeds, the mean with a 95% Student-t
+ * interval, for the primary metric and for every other one. Scene tasks score clip probabilities;
+ * event tasks score the events made of frame probabilities (src/hear/scoring.ts).
  */
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import * as E from "fp-ts/lib/Either.js";
-import { pipe } from "fp-ts/lib/function.js";
-import * as t from "io-ts";
 import type { HostTensor } from "../ir/index.js";
 import {
   foldRotations,
@@ -21,102 +16,10 @@ import {
   type DownstreamResult,
   type TargetSet,
 } from "./downstream.js";
-import { hearError, type HearError } from "./error.js";
-import { decodeNpy } from "./npy.js";
-import { parseVocabulary, TaskMetadata } from "./task.js";
+import type { TaskEmbeddings } from "./read-embeddings.js";
+import { eventScorer, sceneScorer } from "./scoring.js";
 
-/** A task's embeddings as read back: metadata, vocabulary and one target set per split. */
-export interface TaskEmbeddings {
-  readonly metadata: TaskMetadata;
-  readonly vocabulary: ReadonlyArray<string>;
-  readonly splits: Readonly<Record<string, TargetSet>>;
-}
-
-const SceneLabels = t.array(t.union([t.string, t.number]));
-
-const fail = (path: string, why: string) => E.left(hearError("task", path, why));
-
-/** One split folder: every `<clip>.embedding.npy` (sorted) with its labels as multi-hot rows. */
-const readSplit = (dir: string, vocabulary: ReadonlyArray<string>): E.Either<HearError, TargetSet> => {
-  if (!existsSync(dir)) return fail(dir, "no such split folder");
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".embedding.npy"))
-    .sort();
-  if (files.length === 0) return fail(dir, "no .embedding.npy files");
-  const index = new Map(vocabulary.map((l, i) => [l, i] as const));
-  const rows: Float32Array[] = [];
-  const targets = new Float32Array(files.length * vocabulary.length);
-  for (const [i, f] of files.entries()) {
-    const path = join(dir, f);
-    const arr = decodeNpy(new Uint8Array(readFileSync(path)), path);
-    if (E.isLeft(arr)) return fail(path, arr.left.slice(path.length + 2));
-    if (arr.right.shape.length !== 1) return fail(path, `a scene embedding must be 1-D, got shape (${arr.right.shape.join(", ")})`);
-    if (rows.length > 0 && arr.right.data.length !== rows[0]!.length)
-      return fail(path, `width ${arr.right.data.length}, the others have ${rows[0]!.length}`);
-    rows.push(Float32Array.from(arr.right.data));
-    const labelPath = path.replace(/\.embedding\.npy$/, ".target-labels.json");
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(labelPath, "utf8"));
-    } catch (e) {
-      return fail(labelPath, `cannot read: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const labels = SceneLabels.decode(json);
-    if (E.isLeft(labels)) return fail(labelPath, "expected a list of labels");
-    for (const l of labels.right) {
-      const c = index.get(String(l));
-      if (c === undefined) return fail(labelPath, `label ${JSON.stringify(String(l))} is not in labelvocabulary.csv`);
-      targets[i * vocabulary.length + c] = 1;
-    }
-  }
-  const d = rows[0]!.length;
-  const x = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => x.set(r, i * d));
-  const host = (data: Float32Array, w: number): HostTensor => ({ shape: [rows.length, w], dtype: "f32", data });
-  return E.right({ x: host(x, d), targets: host(targets, vocabulary.length) });
-};
-
-/**
- * Reads a task folder written by `mwmae embed --out` (or by hear-eval-kit's embedding step).
- * @example
- * const task = readTaskEmbeddings("embeddings/esc50-v2.0.0-full"); // Right({ metadata, splits })
- */
-export const readTaskEmbeddings = (dir: string): E.Either<HearError, TaskEmbeddings> => {
-  const metaPath = join(dir, "task_metadata.json");
-  const vocabPath = join(dir, "labelvocabulary.csv");
-  return pipe(
-    E.tryCatch(
-      () => [JSON.parse(readFileSync(metaPath, "utf8")) as unknown, readFileSync(vocabPath, "utf8")] as const,
-      (e) => hearError("task", dir, `cannot read the task files: ${e instanceof Error ? e.message : String(e)}`),
-    ),
-    E.chain(([meta, vocab]) =>
-      pipe(
-        TaskMetadata.decode(meta),
-        E.mapLeft(() => hearError("task", metaPath, "not a HEAR task_metadata.json")),
-        E.chain((metadata) =>
-          metadata.embedding_type !== "scene"
-            ? E.left(hearError("task", metaPath, "only scene tasks are evaluated here"))
-            : pipe(
-                parseVocabulary(vocab, vocabPath),
-                E.chain((vocabulary) =>
-                  pipe(
-                    E.traverseArray((s: string) =>
-                      pipe(
-                        readSplit(join(dir, s), vocabulary),
-                        E.map((set) => [s, set] as const),
-                      ),
-                    )(metadata.splits),
-                    E.map((pairs) => ({ metadata, vocabulary, splits: Object.fromEntries(pairs) })),
-                  ),
-                ),
-              ),
-        ),
-      ),
-    ),
-  );
-};
-
-/** Rows of several sets stacked in the given order. */
+/** Rows of several sets stacked in the given order (training sets: rows and events are not kept). */
 const stack = (sets: ReadonlyArray<TargetSet>): TargetSet => {
   const cat = (parts: ReadonlyArray<HostTensor>): HostTensor => {
     const w = parts[0]!.shape[1]!;
@@ -128,7 +31,7 @@ const stack = (sets: ReadonlyArray<TargetSet>): TargetSet => {
     }
     return { shape: [data.length / w, w], dtype: "f32", data };
   };
-  return { x: cat(sets.map((s) => s.x)), targets: cat(sets.map((s) => s.targets)) };
+  return sets.length === 1 ? sets[0]! : { x: cat(sets.map((s) => s.x)), targets: cat(sets.map((s) => s.targets)) };
 };
 
 /** Two-sided 95% Student-t quantiles for 1…30 degrees of freedom (beyond: the normal 1.96). */
@@ -138,7 +41,8 @@ const t975 = [
 ];
 
 /**
- * Mean and 95% half-width `t(0.975, n − 1) · s / √n` (s with n − 1), as the kit aggregates seeds.
+ * Mean and 95% half-width `t(0.975, n − 1) · s / √n` (s with n − 1), as the kit aggregates seeds;
+ * the half-width is NaN for a single value.
  * @example
  * meanConfidence([81.0, 81.5, 80.8, 81.3, 81.1, 81.6, 80.9, 81.2, 81.4, 81.0]); // { mean: 81.18, halfWidth: 0.190 }
  */
@@ -150,35 +54,67 @@ export const meanConfidence = (values: ReadonlyArray<number>): { readonly mean: 
   return { mean, halfWidth: ((t975[n - 2] ?? 1.96) * s) / Math.sqrt(n) };
 };
 
+/** One fold (rotation) of one seed: where it tested and validated, and its result. */
+export type FoldScore = DownstreamResult & {
+  readonly test: string;
+  readonly valid: string;
+  /** Rotation 0 only: every grid point trained (the winner is this fold's result). */
+  readonly grid?: ReadonlyArray<DownstreamResult>;
+};
+
+/** One seed's result: the task score and every metric (both averaged over folds). */
 export interface SeedScore {
   readonly seed: number;
   /** The test score (train/valid/test), or the mean over folds. */
   readonly score: number;
-  readonly folds: ReadonlyArray<DownstreamResult & { readonly test: string }>;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly folds: ReadonlyArray<FoldScore>;
 }
 
+/** A task's result over seeds. */
 export interface TaskScore {
+  /** `task_name` from the metadata. */
   readonly task: string;
   /** The primary metric's name (`evaluation[0]`). */
   readonly metric: string;
-  readonly seeds: ReadonlyArray<SeedScore>;
   readonly mean: number;
   readonly halfWidth: number;
+  /** Every metric's mean and 95% half-width over seeds. */
+  readonly metrics: Readonly<Record<string, { readonly mean: number; readonly halfWidth: number }>>;
+  readonly seeds: ReadonlyArray<SeedScore>;
 }
 
+/** Progress of `evaluateTask`: trainings done of the total, and epochs as they pass. */
+export interface EvaluateProgress {
+  /** Called after each training with the count done, the total (`trainingsOf`) and what it was (seed, split, dropout). */
+  readonly onTraining?: (done: number, total: number, what: string) => void;
+  /** Called after every epoch of the current training. */
+  readonly onEpoch?: (epoch: number) => void;
+}
+
+/** Number of trainings `evaluateTask` runs for these seeds (for progress bars). */
+export const trainingsOf = (task: Pick<TaskEmbeddings, "metadata" | "dropoutGrid">, seeds: number): number => {
+  const folds = task.metadata.split_mode === "trainvaltest" ? 1 : task.metadata.splits.length;
+  return seeds * (task.dropoutGrid.length + folds - 1);
+};
+
 /**
- * The kit's protocol on one task for each seed: grid search on the first rotation (its winner is
- * that fold's result), the winning dropout retrained from scratch on every other rotation.
+ * The kit's protocol on one task for each seed.
  * @example
- * const score = await evaluateTask(task, [0, 1, 2], { hidden: 1024 }); // score.mean ± score.halfWidth
+ * const score = await evaluateTask(task, [0, 1, 2], { backend: wasm() }); // score.mean ± score.halfWidth
  */
 export const evaluateTask = async (
   task: TaskEmbeddings,
   seeds: ReadonlyArray<number>,
-  options: Omit<DownstreamOptions, "prediction" | "seed"> = {},
+  options: Omit<DownstreamOptions, "prediction" | "seed" | "scorer" | "onEpoch"> = {},
+  progress: EvaluateProgress = {},
 ): Promise<TaskScore> => {
   const { metadata } = task;
   const prediction = metadata.prediction_type;
+  const scorer =
+    metadata.embedding_type === "event"
+      ? eventScorer(metadata.evaluation, task.vocabulary, task.eventGrid, (set) => set.events ?? {})
+      : sceneScorer(metadata.evaluation);
   const rotations =
     metadata.split_mode === "trainvaltest" ? [{ test: "test", valid: "valid", train: ["train"] }] : foldRotations(metadata.splits);
   const dataOf = (r: (typeof rotations)[number]) => ({
@@ -186,14 +122,43 @@ export const evaluateTask = async (
     valid: task.splits[r.valid]!,
     test: task.splits[r.test]!,
   });
+  const total = trainingsOf(task, seeds.length);
+  let done = 0;
+  const tick = (what: string) => progress.onTraining?.(++done, total, what);
   const results: SeedScore[] = [];
   for (const seed of seeds) {
-    const opts = { ...options, prediction, seed };
-    const { best } = await gridSearchDownstream(dataOf(rotations[0]!), opts);
-    const folds = [{ ...best, test: rotations[0]!.test }];
-    for (const r of rotations.slice(1)) folds.push({ ...(await trainDownstream(dataOf(r), best.dropout, opts)), test: r.test });
-    results.push({ seed, score: folds.reduce((a, f) => a + f.testScore, 0) / folds.length, folds });
+    let where = "";
+    const opts: DownstreamOptions = {
+      ...options,
+      prediction,
+      seed,
+      scorer,
+      ...(progress.onEpoch === undefined ? {} : { onEpoch: progress.onEpoch }),
+      onTrained: (r) => tick(`seed ${seed}, ${where}, dropout ${r.dropout}`),
+    };
+    const first = rotations[0]!;
+    where = `${first.test} (grid)`;
+    const { best, all } = await gridSearchDownstream(dataOf(first), opts, task.dropoutGrid);
+    const folds: FoldScore[] = [{ ...best, test: first.test, valid: first.valid, grid: all }];
+    for (const r of rotations.slice(1)) {
+      where = r.test;
+      folds.push({ ...(await trainDownstream(dataOf(r), best.dropout, opts)), test: r.test, valid: r.valid });
+    }
+    const mean = (f: (x: FoldScore) => number) => folds.reduce((a, x) => a + f(x), 0) / folds.length;
+    results.push({
+      seed,
+      score: mean((f) => f.testScore),
+      metrics: Object.fromEntries(metadata.evaluation.map((m) => [m, mean((f) => f.metrics[m] ?? NaN)])),
+      folds,
+    });
   }
   const { mean, halfWidth } = meanConfidence(results.map((r) => r.score));
-  return { task: metadata.task_name, metric: metadata.evaluation[0] ?? "top1_acc", seeds: results, mean, halfWidth };
+  return {
+    task: metadata.task_name,
+    metric: metadata.evaluation[0]!,
+    mean,
+    halfWidth,
+    metrics: Object.fromEntries(metadata.evaluation.map((m) => [m, meanConfidence(results.map((r) => r.metrics[m]!))])),
+    seeds: results,
+  };
 };

@@ -7,3 +7,7 @@ export * from "./npy.js";
 export * from "./metrics.js";
 export * from "./probe.js";
 export * from "./downstream.js";
+export * from "./event-metrics.js";
+export * from "./overall-score.js";
+export * from "./scoring.js";
+export * from "./table.js";

@@ -20,6 +20,7 @@ import { hearError, type HearError } from "./error.js";
 /** The sample rate every HEAR model here takes (DESIGN.md §2). */
 export const hearSampleRate = 16000;
 
+/** Options of `hearModel`: where it runs and how many chunks one run encodes; every field is optional. */
 export interface HearModelOptions {
   /** Where graphs run; the float32 reference interpreter by default. */
   readonly backend?: Backend;

@@ -8,11 +8,11 @@
  * `<name>.timestamps.npy` (`[T]`, ms). Every file is written atomically.
  */
 
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
-import { writeFileAtomic } from "../io/node.js";
+import { makeFolders, writeFileAtomic } from "../io/node.js";
 import type { ClipEmbedding } from "./embed.js";
 import { hearError, type HearError } from "./error.js";
 import { encodeNpy } from "./npy.js";
@@ -20,10 +20,8 @@ import type { HearTask, TaskEvent, TaskSplit } from "./task.js";
 
 const write = (path: string, bytes: Uint8Array | string): E.Either<HearError, void> =>
   pipe(
-    E.tryCatch(
-      () => mkdirSync(dirname(path), { recursive: true }),
-      (e) => hearError("write", dirname(path), `cannot create the folder: ${e instanceof Error ? e.message : String(e)}`),
-    ),
+    makeFolders(dirname(path)),
+    E.mapLeft((e) => hearError("write", dirname(path), `cannot create the folder: ${e.message}`)),
     E.chain(() =>
       pipe(
         writeFileAtomic(path, bytes),
@@ -71,7 +69,8 @@ export const writeTaskMetadata = (out: string, task: HearTask): E.Either<HearErr
   const copy = (name: string) => () =>
     E.tryCatch(
       () => {
-        mkdirSync(dir, { recursive: true });
+        const made = makeFolders(dir);
+        if (E.isLeft(made)) throw new Error(made.left.message);
         copyFileSync(join(task.dir, name), join(dir, name));
       },
       (e) => hearError("write", join(dir, name), `cannot copy: ${e instanceof Error ? e.message : String(e)}`),

@@ -21,6 +21,7 @@ export interface LabelledSet {
   readonly y: ArrayLike<number>;
 }
 
+/** Options of `linearProbe`; every field is optional. */
 export interface ProbeOptions {
   /** Full-batch steps (default 300). */
   readonly epochs?: number;
@@ -34,10 +35,13 @@ export interface ProbeOptions {
   readonly backend?: Backend;
 }
 
+/** What a linear probe measured: top-1 accuracies of the chosen weights on each split, the epoch they came from and the training losses. */
 export interface ProbeResult {
   /** Top-1 accuracy on the test split with the chosen weights. */
   readonly testAccuracy: number;
+  /** Top-1 accuracy on the validation split (what chose the epoch). */
   readonly validAccuracy: number;
+  /** Top-1 accuracy on the training split. */
   readonly trainAccuracy: number;
   /** Updates behind the chosen weights (0 = the zero classifier). */
   readonly bestEpoch: number;

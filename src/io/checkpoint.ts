@@ -15,12 +15,14 @@ import type { HostTensor } from "../ir/index.js";
 import { writeFileAtomic, type WriteError } from "./atomic.js";
 import { decodeSafetensors, encodeSafetensors, type FormatError } from "./safetensors.js";
 
+/** Why a checkpoint could not be saved or loaded: the file at fault and a one-line message. */
 export interface CheckpointError {
   readonly kind: "checkpoint";
   readonly path: string;
   readonly message: string;
 }
 
+/** One saved training state: its step, the tensors by path and the caller's metadata (decoded with the caller's codec on load). */
 export interface Checkpoint<M> {
   readonly step: number;
   readonly tensors: Readonly<Record<string, HostTensor>>;

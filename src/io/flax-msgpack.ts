@@ -9,6 +9,7 @@ import { decode, encode, ExtensionCodec } from "@msgpack/msgpack";
 import * as E from "fp-ts/lib/Either.js";
 import type { HostTensor } from "../ir/index.js";
 import { size } from "../shape/index.js";
+import { flaxArrayToHost, flaxDtypeWidths } from "./flax-tree.js";
 import { copyBytes, type FormatError } from "./safetensors.js";
 
 const ndarrayType = 1;
@@ -30,53 +31,84 @@ const rawArrayCodec = (): ExtensionCodec => {
       const dtype = t.dtype === "f32" ? "float32" : "int32";
       return encode([[...t.shape], dtype, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]);
     },
-    decode: (data: Uint8Array): RawArray => {
-      const [shape, dtype, bytes] = decode(data) as [number[], string, Uint8Array];
-      return { shape, dtype, bytes };
-    },
+    decode: (data: Uint8Array): RawArray => rawArrayParts(decode(data, msgpackLimits)),
   });
   return codec;
+};
+
+/** Bounds on what a msgpack document may declare (sizes), and on how deep its maps may nest. */
+const msgpackLimits = { maxStrLength: 1 << 20, maxArrayLength: 1 << 20, maxMapLength: 1 << 20, maxExtLength: 2 ** 32 - 1 };
+/** Deepest nesting accepted: Flax trees are a few levels deep (TrainState ~10); the walk stays far from the stack limit. */
+export const maxMsgpackDepth = 64;
+
+/** An array extension's parts, as decoded: checked later (`checkRawArray`), so a bad one is named by its path. */
+const rawArrayParts = (parts: unknown): RawArray => {
+  const [shape, dtype, bytes] = Array.isArray(parts) ? (parts as unknown[]) : [undefined, undefined, undefined];
+  return { shape, dtype, bytes } as unknown as RawArray;
+};
+
+/** Why an array extension's shape, dtype or data are malformed, or undefined when they are sound. */
+const checkRawArray = (raw: RawArray): string | undefined => {
+  const shape: unknown = raw.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0))
+    return `shape ${JSON.stringify(shape) ?? String(shape)} is not a list of non-negative integers`;
+  if (shape.length > 8) return `shape [${shape.join(", ")}] has rank ${shape.length}, more than 8`;
+  if (!Number.isSafeInteger((shape as number[]).reduce((n, d) => n * d, 8)))
+    return `shape [${shape.join(", ")}] has more elements than any file can hold`;
+  if (typeof raw.dtype !== "string") return `dtype ${JSON.stringify(raw.dtype) ?? String(raw.dtype)} is not a string`;
+  if (!(raw.bytes instanceof Uint8Array)) return "the array's data is not a byte string";
+  return undefined;
+};
+
+/** The path of the first map nested deeper than `max` levels, found without recursion, or undefined. */
+const tooDeep = (tree: unknown, max: number): string | undefined => {
+  const stack: Array<{ node: unknown; path: string; depth: number }> = [{ node: tree, path: "", depth: 0 }];
+  while (stack.length > 0) {
+    const { node, path, depth } = stack.pop()!;
+    if (typeof node !== "object" || node === null || isRaw(node)) continue;
+    if (depth >= max) return path === "" ? "(root)" : path;
+    for (const [k, v] of Object.entries(node)) stack.push({ node: v, path: path === "" ? k : `${path}/${k}`, depth: depth + 1 });
+  }
+  return undefined;
 };
 
 const isRaw = (x: unknown): x is RawArray => typeof x === "object" && x !== null && "bytes" in x && "dtype" in x && "shape" in x;
 
 const toHost = (raw: RawArray, path: string, source: string): E.Either<FormatError, HostTensor> => {
-  const n = size(raw.shape);
   const bad = (message: string) => E.left<FormatError, HostTensor>({ kind: "format", source, field: path, message });
-  const width = { float32: 4, float64: 8, int32: 4, int64: 8 }[raw.dtype];
+  const malformed = checkRawArray(raw);
+  if (malformed !== undefined) return bad(malformed);
+  // Every dtype Flax writes (src/io/flax-tree.ts): floats as f32, integers as i32 where they fit, bool.
+  const n = size(raw.shape);
+  const width = flaxDtypeWidths[raw.dtype];
   if (width === undefined) return bad(`unsupported dtype ${raw.dtype}`);
   if (raw.bytes.length !== n * width)
     return bad(`holds ${raw.bytes.length} bytes, shape [${raw.shape.join(", ")}] of ${raw.dtype} needs ${n * width}`);
-  const chunk = copyBytes(raw.bytes);
-  const dv = new DataView(chunk.buffer);
-  const isFloat = raw.dtype.startsWith("float");
-  const data = isFloat ? new Float32Array(n) : new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    data[i] =
-      raw.dtype === "float32"
-        ? dv.getFloat32(i * 4, true)
-        : raw.dtype === "float64"
-          ? dv.getFloat64(i * 8, true)
-          : raw.dtype === "int32"
-            ? dv.getInt32(i * 4, true)
-            : Number(dv.getBigInt64(i * 8, true));
-  }
-  return E.right({ shape: raw.shape, dtype: isFloat ? "f32" : "i32", data });
+  return flaxArrayToHost({ kind: "array", shape: raw.shape, dtype: raw.dtype, bytes: copyBytes(raw.bytes) }, path, source);
+};
+
+/** What went wrong decoding msgpack bytes, naming a truncation as such. */
+const msgpackFailure = (e: unknown): string => {
+  const message = e instanceof Error ? e.message : String(e);
+  return /insufficient data/i.test(message) ? `a truncated msgpack file (${message})` : `not a complete msgpack document: ${message}`;
 };
 
 /** Flat `path → tensor` from a Flax msgpack checkpoint (e.g. `params/encoder_block_00/...`). */
 export const decodeFlaxMsgpack = (bytes: Uint8Array, source: string): E.Either<FormatError, Record<string, HostTensor>> => {
   let tree: unknown;
   try {
-    tree = decode(bytes, { extensionCodec: rawArrayCodec() });
+    tree = decode(bytes, { extensionCodec: rawArrayCodec(), ...msgpackLimits });
   } catch (e) {
+    return E.left({ kind: "format", source, field: "msgpack", message: msgpackFailure(e) });
+  }
+  const deep = tooDeep(tree, maxMsgpackDepth);
+  if (deep !== undefined)
     return E.left({
       kind: "format",
       source,
-      field: "msgpack",
-      message: `not a complete msgpack document: ${e instanceof Error ? e.message : e}`,
+      field: deep,
+      message: `maps nest more than ${maxMsgpackDepth} levels deep: not a Flax checkpoint`,
     });
-  }
   const out: Record<string, HostTensor> = {};
   const walk = (node: unknown, path: string): FormatError | null => {
     if (isRaw(node)) {

@@ -7,9 +7,13 @@ import { ShapeError, size, type Shape } from "../shape/index.js";
 import type { Data, DType, Tensor } from "./node.js";
 import { constant } from "./ops/source.js";
 
+/** A tensor in host memory: row-major `data` with its shape and dtype. What backends take as inputs and return as results. */
 export interface HostTensor<S extends Shape = Shape> {
+  /** Dims, outermost first. */
   readonly shape: S;
+  /** Element type of `data`. */
   readonly dtype: DType;
+  /** The elements in row-major order: Float32Array or Float64Array for `f32`, Int32Array for `i32`, Uint8Array (0/1) for `bool`. */
   readonly data: Data;
 }
 
@@ -56,5 +60,6 @@ export const toNested = (t: HostTensor): Nested => {
 /** A constant node holding a host tensor's data. */
 export const lift = <S extends Shape>(t: HostTensor<S>): Tensor<S> => constant(t.data, t.shape, t.dtype);
 
+/** True for a host tensor (an object with shape, dtype and a typed-array `data`). */
 export const isHostTensor = (x: unknown): x is HostTensor =>
   typeof x === "object" && x !== null && "data" in x && "shape" in x && "dtype" in x && ArrayBuffer.isView((x as HostTensor).data);

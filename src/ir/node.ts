@@ -13,11 +13,19 @@ export type DType = "f32" | "i32" | "bool";
 /** Host data of a node: float data in float64 or float32, ints in Int32Array, bools in Uint8Array. */
 export type Data = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/**
+ * One immutable node of the expression graph: its op, inputs, attributes, shape and dtype. Identity is the object itself; there is no id.
+ */
 export interface Node<K extends OpName = OpName> {
+  /** The primitive this node applies. */
   readonly op: K;
+  /** The operand nodes, in the op's argument order (empty for inputs, constants and iota). */
   readonly inputs: ReadonlyArray<Node>;
+  /** The op's attributes (axes, shapes, literal data…), see `OpAttrs`. */
   readonly attrs: OpAttrs[K];
+  /** The concrete output shape, computed by the op's shape rule when the node was built. */
   readonly shape: Shape;
+  /** The output element type. */
   readonly dtype: DType;
 }
 
@@ -26,5 +34,6 @@ export interface Tensor<S extends Shape = Shape> extends Node {
   readonly shape: S;
 }
 
+/** True for a graph node (an object with op, inputs, shape and dtype); the leaf test for `flatten` over pytrees of nodes. */
 export const isNode = (x: unknown): x is Node =>
   typeof x === "object" && x !== null && "op" in x && "inputs" in x && "shape" in x && "dtype" in x;

@@ -10,10 +10,16 @@ import type { OpAttrs, OpName } from "./op-names.js";
 
 /** What an evaluator may ask of the interpreter: float buffers in its precision. */
 export interface EvalContext {
+  /** A float buffer of `n` elements: Float64Array when the interpreter runs in float64, else Float32Array. */
   readonly floats: (n: number) => Float32Array | Float64Array;
 }
 
+/**
+ * Everything the core knows about one primitive: its shape and dtype rules, its VJP and its reference evaluator. Backends keep their
+ * lowering in separate tables keyed by `OpName`.
+ */
 export interface OpDef<K extends OpName> {
+  /** The op name this definition belongs to. */
   readonly name: K;
   /** Trace-time shape rule; mirrors the type-level rule and throws ShapeError. */
   readonly shape: (inputs: ReadonlyArray<Node>, attrs: OpAttrs[K]) => Shape;

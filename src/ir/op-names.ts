@@ -7,15 +7,22 @@
 import type { Shape } from "../shape/index.js";
 import type { Data, DType } from "./node.js";
 
+/** Names of the elementwise unary primitives, in the order backends list them. */
 export const unaryOps = ["neg", "exp", "log", "sin", "cos", "sqrt", "tanh", "erf"] as const;
+/** One elementwise unary primitive: `"neg"`, `"exp"`, `"log"`, `"sin"`, `"cos"`, `"sqrt"`, `"tanh"` or `"erf"`. */
 export type UnaryOp = (typeof unaryOps)[number];
+/** Names of the elementwise binary primitives (equal shapes; the typed constructors broadcast first). */
 export const binaryOps = ["add", "sub", "mul", "div", "pow", "maximum"] as const;
+/** One elementwise binary primitive: `"add"`, `"sub"`, `"mul"`, `"div"`, `"pow"` or `"maximum"`. */
 export type BinaryOp = (typeof binaryOps)[number];
+/** Names of the comparison primitives; they return `bool` tensors. */
 export const compareOps = ["less", "equal"] as const;
+/** One comparison primitive: `"less"` or `"equal"` (`greater` and friends are composites of these). */
 export type CompareOp = (typeof compareOps)[number];
 
 type NoAttrs = Record<string, never>;
 
+/** The attributes each primitive carries on its node, keyed by op name; elementwise ops carry none. `Node<K>["attrs"]` is `OpAttrs[K]`. */
 export interface OpAttrs extends Record<UnaryOp | BinaryOp | CompareOp, NoAttrs> {
   /** A named graph input (a placeholder while tracing). */
   readonly input: { readonly name: string; readonly shape: Shape; readonly dtype: DType };
@@ -47,4 +54,5 @@ export interface OpAttrs extends Record<UnaryOp | BinaryOp | CompareOp, NoAttrs>
   readonly stopGradient: NoAttrs;
 }
 
+/** The name of one primitive: the tag on every `Node` and the key of every per-op table (`ops`, backend lowerings). */
 export type OpName = keyof OpAttrs;

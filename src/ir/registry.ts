@@ -14,6 +14,7 @@ import { maxDef, sumDef } from "./ops/reduce.js";
 import { constantDef, inputDef, iotaDef } from "./ops/source.js";
 import { cosDef, erfDef, expDef, logDef, negDef, sinDef, sqrtDef, tanhDef } from "./ops/unary.js";
 
+/** Every primitive's `OpDef`, keyed by op name; the `satisfies` clause makes a primitive without a definition a compile error. */
 export const ops = {
   input: inputDef,
   constant: constantDef,
@@ -53,4 +54,5 @@ export const ops = {
 /** The definition of a node's op. */
 export const opDef = <K extends OpName>(name: K): OpDef<K> => ops[name] as unknown as OpDef<K>;
 
+/** The names of all primitives (the keys of `ops`); the architecture test prints their count. */
 export const primitiveNames = Object.keys(ops) as OpName[];

@@ -65,7 +65,9 @@ export interface Attention<D extends number = number> {
   readonly Dense_1: Dense<D, D>;
 }
 
+/** Configuration of standard multi-head self-attention. */
 export interface AttentionConfig {
+  /** Number of heads; must divide the model width (each head gets `dim / heads` channels), else `ShapeError`. */
   readonly heads: number;
 }
 

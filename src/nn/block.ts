@@ -59,7 +59,9 @@ export interface MwmhaBlock<D extends number = number> {
 export const mwmhaBlock = <D extends number>(p: MwmhaBlock<D>, cfg: MultiWindowConfig) =>
   preNorm(p.LayerNorm_0, mwmha(p.wmha_block, cfg), p.LayerNorm_1, p.Mlp_0);
 
+/** Shape of a transformer block's parameters: the model width and the MLP expansion. */
 export interface BlockConfig<D extends number = number> {
+  /** Model width: the last dim of the tokens. */
   readonly dim: D;
   /** MLP hidden width over dim; default 4. */
   readonly mlpRatio?: number;

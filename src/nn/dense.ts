@@ -6,6 +6,7 @@
 
 import { layerNorm, linear, ones, zeros, type Tensor } from "../ir/index.js";
 import type { Key } from "../random/index.js";
+import type { DropLast } from "../shape/index.js";
 import { xavierUniform, type Initializer } from "./init.js";
 
 /** `y = x·kernel + bias` over the last axis: Flax's `nn.Dense`. */
@@ -13,8 +14,6 @@ export interface Dense<I extends number = number, O extends number = number> {
   readonly kernel: Tensor<readonly [I, O]>;
   readonly bias: Tensor<readonly [O]>;
 }
-
-type DropLast<S extends readonly number[]> = S extends readonly [...infer H extends number[], number] ? H : number[];
 
 /**
  * Applies a dense layer to the last axis; data-last so models read as a `pipe`.

@@ -5,6 +5,7 @@
 
 import { gelu, type Tensor } from "../ir/index.js";
 import { split, type Key } from "../random/index.js";
+import type { DropLast } from "../shape/index.js";
 import { dense, initDense, type Dense } from "./dense.js";
 import { xavierUniform, type Initializer } from "./init.js";
 
@@ -22,9 +23,10 @@ export const mlp =
     const hidden: Tensor = gelu(dense(p.Dense_0)(x));
     return dense(p.Dense_1)(hidden as Tensor<readonly [H]>) as never;
   };
-type DropLast<S extends readonly number[]> = S extends readonly [...infer H extends number[], number] ? H : number[];
 
+/** Configuration of `initMlp`: input/output width, hidden expansion and the kernel initialiser. */
 export interface MlpConfig<D extends number = number> {
+  /** Input and output width. */
   readonly dim: D;
   /** Hidden width as a multiple of `dim` (Flax: `int(dim * mlp_ratio)`); default 4. */
   readonly mlpRatio?: number;

@@ -39,6 +39,7 @@ export interface MultiWindowAttention<D extends number = number> {
   readonly [head: `attn_heads_${number}`]: WindowHead;
 }
 
+/** Configuration of multi-window multi-head attention (MW-MHA): one window size per head. */
 export interface MultiWindowConfig {
   /** Window per head in tokens; 0 = global head. The head count is its length. */
   readonly windows: ReadonlyArray<number>;
@@ -152,7 +153,9 @@ export const mwmha =
   <B extends number, N extends number>(x: Tensor<readonly [B, N, D]>): Tensor<readonly [B, N, D]> =>
     dense(p.proj)(mergeHeads(mwmhaHeads(p, cfg)(x)) as Tensor<readonly [B, N, D]>) as never;
 
+/** Configuration of `initMwmha`: the window sizes plus the model width, which the head count must divide. */
 export interface MultiWindowInitConfig<D extends number = number> extends MultiWindowConfig {
+  /** Model width, split evenly across the heads. */
   readonly dim: D;
 }
 

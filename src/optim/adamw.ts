@@ -23,8 +23,11 @@ import { asSchedule, type Schedule } from "./schedule.js";
 export interface AdamWConfig {
   /** A fixed rate or a schedule of the step (evaluated in the graph). */
   readonly learningRate: number | Schedule;
+  /** Decay of the first-moment average; 0.9 by default. */
   readonly b1?: number;
+  /** Decay of the second-moment average; 0.999 by default. */
   readonly b2?: number;
+  /** Added to the root of the second moment in the denominator; 1e-8 by default. */
   readonly eps?: number;
   /** Added inside the square root (optax's `eps_root`); 0 by default. */
   readonly epsRoot?: number;
@@ -52,10 +55,19 @@ export interface AdamWStep<P> {
   readonly lr: Tensor<readonly []>;
 }
 
+/**
+ * An AdamW optimiser (optax `adamw`, decoupled weight decay): its resolved configuration, `init` for the state and `update` for one step as
+ * graph operations.
+ */
 export interface AdamW {
   /** The configuration with every default filled in. */
   readonly config: Required<Omit<AdamWConfig, "learningRate">> & { readonly learningRate: Schedule };
+  /** The initial state for `params` (any pytree of tensors, host tensors or specs): step 0, zero moments (as `adamwInit`). */
   readonly init: <P>(params: P) => HostAdamWState<P>;
+  /**
+   * One step, built as graph nodes (trace or jit it): new params, new state and the learning rate used. Throws `ShapeError` when `grads` or
+   * the moments differ from `params` in structure or shape.
+   */
   readonly update: <P>(params: P, grads: P, state: AdamWState<P>) => AdamWStep<P>;
 }
 

@@ -10,6 +10,7 @@ import { add, cos, full, less, maximum, minimum, mul, scalar, select, sub, type 
 /** A learning rate per step, on the host and in a graph (step as an f32 scalar). */
 export interface Schedule {
   (step: number): number;
+  /** The same rate as a graph of an f32 scalar step, so a jitted training step needs no recompiling as the step advances. */
   readonly tensor: (step: Tensor<readonly []>) => Tensor<readonly []>;
 }
 

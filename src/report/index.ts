@@ -3,3 +3,4 @@ export * from "./html.js";
 export * from "./probe-table.js";
 export * from "./reconstruction.js";
 export * from "./demo-report.js";
+export * from "./bar-chart.js";

@@ -7,8 +7,14 @@
 import { ShapeError, showShape } from "./error.js";
 import type { Shape } from "./types.js";
 
+/**
+ * Number of elements of a shape, the product of its dims; 1 for a scalar (`[]`).
+ * @example
+ * size([8, 250, 64]); // 128000
+ */
 export const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
+/** True when both shapes have the same rank and the same dim on every axis. */
 export const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** Row-major strides. */
@@ -39,6 +45,12 @@ export const normAxes = (op: string, shape: Shape, axes: ReadonlyArray<number>):
   return [...out].sort((x, y) => x - y);
 };
 
+/**
+ * NumPy broadcasting of two shapes: aligned from the last axis, a dim of 1 stretches to the other. Throws `ShapeError` naming `op`, both
+ * shapes and the axis when dims differ and neither is 1.
+ * @example
+ * broadcastShapes("add", [8, 1, 64], [250, 64]); // [8, 250, 64]
+ */
 export const broadcastShapes = (op: string, a: Shape, b: Shape): Shape => {
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
@@ -53,6 +65,9 @@ export const broadcastShapes = (op: string, a: Shape, b: Shape): Shape => {
   return out;
 };
 
+/**
+ * Checks that `s` can be broadcast to `target` of the same rank (each dim equal or 1) and returns `target`; throws `ShapeError` otherwise.
+ */
 export const expandShape = (op: string, s: Shape, target: Shape): Shape => {
   if (s.length !== target.length) throw new ShapeError(op, `rank ${s.length} to rank ${target.length}`, [s, target]);
   s.forEach((d, i) => {
@@ -61,6 +76,12 @@ export const expandShape = (op: string, s: Shape, target: Shape): Shape => {
   return target;
 };
 
+/**
+ * Output shape of a batched `matmul`: `[...batch, m, k] × [...batch, k, n] → [...batch, m, n]`, batch dims broadcast. Throws `ShapeError`
+ * for rank < 2 or differing inner dims.
+ * @example
+ * matMulShape([8, 250, 64], [64, 16]); // [8, 250, 16]
+ */
 export const matMulShape = (a: Shape, b: Shape): Shape => {
   if (a.length < 2 || b.length < 2) throw new ShapeError("matmul", "operands need rank >= 2", [a, b]);
   const [m, ka] = a.slice(-2) as [number, number];
@@ -69,6 +90,12 @@ export const matMulShape = (a: Shape, b: Shape): Shape => {
   return [...broadcastShapes("matmul batch", a.slice(0, -2), b.slice(0, -2)), m, n];
 };
 
+/**
+ * Resolves a reshape target of the same element count; at most one dim may be `-1`, inferred from the rest. Throws `ShapeError` when the
+ * counts differ or the target is malformed.
+ * @example
+ * reshapeShape([8, 250, 64], [8, -1]); // [8, 16000]
+ */
 export const reshapeShape = (s: Shape, target: Shape): Shape => {
   const holes = target.filter((d) => d === -1).length;
   if (holes > 1 || target.some((d) => !Number.isInteger(d) || d < -1)) {
@@ -83,6 +110,10 @@ export const reshapeShape = (s: Shape, target: Shape): Shape => {
   return out;
 };
 
+/**
+ * Shape after a transpose: output axis `i` takes input axis `perm[i]` (negative axes allowed). Throws `ShapeError` unless `perm` is a
+ * permutation of the axes.
+ */
 export const permuteShape = (s: Shape, perm: ReadonlyArray<number>): Shape => {
   if (perm.length !== s.length) throw new ShapeError("permute", `${perm.length} axes given for rank ${s.length}`, [s]);
   const p = perm.map((a) => normAxis("permute", s, a));
@@ -90,11 +121,19 @@ export const permuteShape = (s: Shape, perm: ReadonlyArray<number>): Shape => {
   return p.map((a) => s[a]!);
 };
 
+/**
+ * Shape after a reduction over `axes`: the reduced axes are kept with size 1 (keep-dims). Throws `ShapeError` for out-of-range or repeated
+ * axes.
+ */
 export const reduceShape = (op: string, s: Shape, axes: ReadonlyArray<number>): Shape => {
   const ax = normAxes(op, s, axes);
   return s.map((d, i) => (ax.includes(i) ? 1 : d));
 };
 
+/**
+ * Shape of the slice `[starts[i], ends[i])` on every axis (end exclusive, one start and end per axis). Throws `ShapeError` when a range
+ * falls outside `[0, dim]`.
+ */
 export const sliceShape = (s: Shape, starts: ReadonlyArray<number>, ends: ReadonlyArray<number>): Shape => {
   if (starts.length !== s.length || ends.length !== s.length) {
     throw new ShapeError("slice", `needs ${s.length} starts and ends, got ${starts.length} and ${ends.length}`, [s]);
@@ -109,6 +148,10 @@ export const sliceShape = (s: Shape, starts: ReadonlyArray<number>, ends: Readon
   });
 };
 
+/**
+ * Shape after padding each axis with `lo[i]` elements before and `hi[i]` after; widths must be non-negative integers, one per axis, else
+ * `ShapeError`.
+ */
 export const padShape = (s: Shape, lo: ReadonlyArray<number>, hi: ReadonlyArray<number>): Shape => {
   if (lo.length !== s.length || hi.length !== s.length) {
     throw new ShapeError("pad", `needs ${s.length} low and high widths`, [s]);
@@ -122,6 +165,10 @@ export const padShape = (s: Shape, lo: ReadonlyArray<number>, hi: ReadonlyArray<
   });
 };
 
+/**
+ * Shape of concatenating `shapes` along `axis`: all must agree outside that axis, whose dims are summed. Throws `ShapeError` for an empty
+ * list or a mismatch.
+ */
 export const concatShape = (shapes: ReadonlyArray<Shape>, axis: number): Shape => {
   const first = shapes[0];
   if (first === undefined) throw new ShapeError("concat", "needs at least one tensor");
@@ -143,12 +190,14 @@ export const gatherShape = (op: string, data: Shape, indices: Shape, axis: numbe
   return indices;
 };
 
+/** Removes `axis`, which must have size 1 (else `ShapeError`). */
 export const squeezeShape = (s: Shape, axis: number): Shape => {
   const a = normAxis("squeeze", s, axis);
   if (s[a] !== 1) throw new ShapeError("squeeze", `axis ${axis} has size ${s[a]}, not 1`, [s]);
   return s.filter((_, i) => i !== a);
 };
 
+/** Inserts a size-1 axis at `axis`, in `[-(rank+1), rank]`; a negative axis counts from the end of the result. */
 export const unsqueezeShape = (s: Shape, axis: number): Shape => {
   const a = axis < 0 ? axis + s.length + 1 : axis;
   if (!Number.isInteger(axis) || a < 0 || a > s.length) {

@@ -6,7 +6,9 @@
  * into the type of the offending parameter, so the compiler reports the message at the call site.
  */
 
+/** One axis length: a numeric literal where it is known statically, `number` where it is only known at trace time. */
 export type Dim = number;
+/** A tensor shape: a readonly tuple of dims, outermost first (row-major). `Shape` itself is the fully dynamic shape of unknown rank. */
 export type Shape = readonly Dim[];
 
 import type { ShapeError } from "./error.js";
@@ -272,3 +274,15 @@ type ConcatRest<F extends Shape, R extends readonly Shape[], A extends number> =
         : ConcatRest<F, T, A>
       : never
   : true;
+
+/**
+ * A shape without its last dim: `DropLast<readonly [8, 250, 384]>` is `[8, 250]` (spread it into the
+ * result: `readonly [...DropLast<S>, O]`); a shape whose rank is not known gives `number[]`.
+ */
+export type DropLast<S extends Shape> = S extends readonly [...infer H extends number[], number] ? H : number[];
+
+/** The last dim of a shape: `LastDim<readonly [2, 3]>` is `3`; `number` when it is not known. */
+export type LastDim<S extends Shape> = S extends readonly [...number[], infer L extends number] ? L : number;
+
+/** Every axis of a shape as a tuple of literals: `AllAxes<readonly [2, 3]>` is `readonly [0, 1]` (a reduction's default axes). */
+export type AllAxes<S extends Shape> = { readonly [I in keyof S]: I extends `${infer N extends number}` ? N : never };

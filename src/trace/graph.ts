@@ -6,8 +6,14 @@
 import type { Node } from "../ir/index.js";
 import type { TreeDef } from "./pytree.js";
 
+/**
+ * A closed expression graph, like a jaxpr: named input nodes, output nodes, and the pytree structures that rebuild the function's arguments
+ * and result. What `trace` returns and every pass and backend consumes.
+ */
 export interface Graph {
+  /** The input placeholders, in the order of the argument pytree's leaves. */
   readonly inputs: ReadonlyArray<Node<"input">>;
+  /** The result nodes, in the order of the result pytree's leaves. */
   readonly outputs: ReadonlyArray<Node>;
   /** Structure of the function's arguments (leaves are the inputs, in order). */
   readonly inputTree: TreeDef;

@@ -11,7 +11,9 @@ import { flatten, type TreeDef } from "./pytree.js";
 
 /** What a traced argument looks like: its shape and dtype (a host tensor qualifies). */
 export interface Spec<S extends Shape = Shape> {
+  /** The argument's dims; literal dims keep the traced function's types literal. */
   readonly shape: S;
+  /** The argument's element type. */
   readonly dtype: DType;
 }
 
@@ -28,6 +30,7 @@ export type TensorsOf<T> =
         ? { readonly [K in keyof T]: TensorsOf<T[K]> }
         : never;
 
+/** True for anything with an array `shape` and a string `dtype` (specs and host tensors): the leaf test `trace` uses on its arguments. */
 export const isSpec = (x: unknown): x is Spec =>
   typeof x === "object" && x !== null && Array.isArray((x as Spec).shape) && typeof (x as Spec).dtype === "string";
 

@@ -8,9 +8,12 @@
 import * as E from "fp-ts/lib/Either.js";
 import { gpujs, reference, wasm, type Backend } from "../backends/index.js";
 
+/** The backend names a run accepts (`--backend`): `wasm`, `reference`, or a gpu.js Node mode (`cpu`, `webasm`, `async`, `auto`). */
 export const backendNames = ["wasm", "reference", "cpu", "webasm", "async", "auto"] as const;
+/** One of `backendNames`. */
 export type BackendName = (typeof backendNames)[number];
 
+/** True when `s` is one of `backendNames`. */
 export const isBackendName = (s: string): s is BackendName => (backendNames as ReadonlyArray<string>).includes(s);
 
 /**

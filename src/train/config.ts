@@ -8,8 +8,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/lib/PathReporter.js";
-import { configError, PositiveInt, type ConfigError } from "../models/mwmae/index.js";
+import { configError, PositiveInt, reportConfigErrors, type ConfigError } from "../models/mwmae/index.js";
 import { scaleLearningRate, warmupCosine, type Schedule } from "../optim/index.js";
 
 /** An integer ≥ 0. */
@@ -20,7 +19,16 @@ const Count = new t.Type<number, number, unknown>(
   (n) => n,
 );
 
-export const TrainConfig = t.type({
+/**
+ * Which AdamW: `project` decays weight matrices only and keeps the sin-cos tables fixed (see optim's
+ * `noDecayPatterns`); `official` is the official trainer's `optax.adamw` without a mask: weight decay
+ * on every parameter, and the position tables train (what a run continued from, or handed to, the
+ * official trainer must use to stay exact).
+ */
+export const OptimizerKind = t.keyof({ project: null, official: null });
+export type OptimizerKind = t.TypeOf<typeof OptimizerKind>;
+
+const TrainConfigFields = t.type({
   /** Optimiser steps in the whole run (the cosine reaches 0 here). */
   steps: PositiveInt,
   /** Crops per step. */
@@ -43,7 +51,12 @@ export const TrainConfig = t.type({
    */
   trainPositionTables: t.boolean,
 });
+/** How a run optimises; `optimizer` is absent in runs made before it existed (they are `project`). */
+export const TrainConfig = t.intersection([TrainConfigFields, t.partial({ optimizer: OptimizerKind })]);
 export type TrainConfig = t.TypeOf<typeof TrainConfig>;
+
+/** True when a run uses the official trainer's unmasked AdamW (`optimizer: "official"`). */
+export const isOfficialOptimizer = (train: TrainConfig): boolean => train.optimizer === "official";
 
 /** The defaults: DESIGN.md §2's optimiser, a short run. */
 export const trainDefaults: TrainConfig = {
@@ -75,6 +88,7 @@ export type DataSpec = t.TypeOf<typeof DataSpec>;
 
 /** The synthetic corpus by default: 64 clips of 2.05 s (205 frames: one 200-frame crop, and a little room). */
 export const synthDefaults = { kind: "synth", clips: 64, seconds: 2.05, seed: 0 } as const satisfies DataSpec;
+/** The data a run uses when none is given: the synthetic corpus (`synthDefaults`). */
 export const dataDefaults: DataSpec = synthDefaults;
 
 /** Every cross-field problem of a structurally valid train config and data spec. */
@@ -106,7 +120,7 @@ export const decodeTrainConfig =
           E.mapLeft((e) =>
             configError(
               source,
-              PathReporter.report(E.left(e)).map((m) => `train: ${m}`),
+              reportConfigErrors(e).map((m) => `train.${m}`),
             ),
           ),
         ),
@@ -118,7 +132,7 @@ export const decodeTrainConfig =
           E.mapLeft((e) =>
             configError(
               source,
-              PathReporter.report(E.left(e)).map((m) => `data: ${m}`),
+              reportConfigErrors(e).map((m) => `data.${m}`),
             ),
           ),
         ),

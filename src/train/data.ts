@@ -25,7 +25,9 @@ export interface PoolClip {
   readonly data: Float32Array;
 }
 
+/** The training clips, loaded once: standardised log-mels with their mel count, and the files that were skipped. */
 export interface Pool {
+  /** Mel bins of every clip. */
   readonly mels: number;
   readonly clips: ReadonlyArray<PoolClip>;
   /** Files that could not be used, with the reason (folder pools only). */
@@ -38,6 +40,7 @@ export interface DataPosition {
   readonly index: number;
 }
 
+/** The position of a fresh run: epoch 0, no clip used yet. */
 export const startPosition: DataPosition = { epoch: 0, index: 0 };
 
 /** Log-mels of 16 kHz clips, one compiled front-end per clip length (synthetic clips share one). */

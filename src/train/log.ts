@@ -4,7 +4,7 @@
  * belong to steps the resumed run does again), so a resumed run's log reads like an uninterrupted one.
  */
 
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { writeFileAtomic } from "../io/node.js";
@@ -26,8 +26,45 @@ export type LogRecord = t.TypeOf<typeof LogRecord>;
 export const logLine = (r: LogRecord): string =>
   `${JSON.stringify({ step: r.step, loss: Number.isFinite(r.loss) ? r.loss : null, lr: r.lr, time: Number(r.time.toFixed(3)) })}\n`;
 
-/** Appends one record. */
-export const appendLog = (path: string, r: LogRecord): void => appendFileSync(path, logLine(r));
+/**
+ * Appends one record, whole or not at all: a failed or short write (a full disk) is cut back to the
+ * log's previous length, so the log never ends in half a line. `Left` names the log and the reason.
+ * @example
+ * appendLog("runs/x/log.jsonl", { step: 1, loss: 0.9, lr: 1e-6, time: 0.4 }); // Right(undefined)
+ */
+export const appendLog = (path: string, r: LogRecord): E.Either<string, void> => {
+  const line = Buffer.from(logLine(r), "utf8");
+  let fd: number | undefined;
+  let before = 0;
+  try {
+    fd = openSync(path, "a");
+    before = fstatSync(fd).size;
+    let off = 0;
+    while (off < line.length) {
+      const n = writeSync(fd, line, off, line.length - off);
+      if (n <= 0) throw new Error("the file system accepted no bytes");
+      off += n;
+    }
+    return E.right(undefined);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        ftruncateSync(fd, before);
+      } catch {
+        // The line may stay torn; readLog skips a line that does not decode.
+      }
+    }
+    return E.left(`${path}: cannot append to the log: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closing a log we could not write adds nothing to the error above.
+      }
+    }
+  }
+};
 
 /** The records of a log; lines that do not decode (a line torn by a crash) are skipped. */
 export const readLog = (path: string): LogRecord[] =>

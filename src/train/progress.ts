@@ -9,8 +9,10 @@ import type { LogRecord } from "./log.js";
 
 /** `auto`: a bar on a terminal, plain lines otherwise. */
 export type ProgressMode = "auto" | "bar" | "plain" | "none";
+/** Every `ProgressMode`, for option parsing (`--progress`). */
 export const progressModes: ReadonlyArray<ProgressMode> = ["auto", "bar", "plain", "none"];
 
+/** How a run reports its steps to the user: a bar, plain lines or nothing (see `progress`). */
 export interface Progress {
   /** The run goes to `total` steps and `done` are behind it (a resumed run starts past 0). */
   readonly start: (total: number, done: number) => void;
@@ -18,6 +20,7 @@ export interface Progress {
   readonly step: (r: LogRecord) => void;
   /** A line for the user (checkpoint saved, stopping…) that does not break the bar. */
   readonly message: (line: string) => void;
+  /** The run ended: close the bar. `runPretraining` calls it once, also when the run fails. */
   readonly stop: () => void;
 }
 

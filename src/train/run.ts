@@ -14,12 +14,12 @@
  * state, data position and keys it holds, so the result equals an uninterrupted run bit for bit.
  */
 
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import type { AudioError } from "../audio/index.js";
 import { realize, type Backend } from "../backends/index.js";
-import { listCheckpoints, writeFileAtomic } from "../io/node.js";
+import { describeNonFinite, firstNonFinite } from "../io/index.js";
+import { listCheckpoints, makeFolders, removeOrphanedTemps, writeFileAtomic } from "../io/node.js";
 import { geometry, init, type HostParams } from "../models/mwmae/index.js";
 import { adamwInit } from "../optim/index.js";
 import { key } from "../random/index.js";
@@ -28,8 +28,11 @@ import { appendLog, trimLog, type LogRecord } from "./log.js";
 import { lossCurveSvg } from "./loss-svg.js";
 import type { Progress } from "./progress.js";
 import { loadLatestState, saveState, type RunSetup, type TrainState } from "./state.js";
+import { checkRunFits } from "./preflight.js";
+import type { ResumePoint } from "./official.js";
+import { estimateRun, formatEstimate } from "./estimate.js";
 import { compileStep, runKeys, stepNoise } from "./step.js";
-import { encodeOfficial } from "./weights.js";
+import { encodeOfficial, flatTensors } from "./weights.js";
 
 /** The files of a run folder. */
 export const runFiles = (dir: string) => ({
@@ -42,10 +45,19 @@ export const runFiles = (dir: string) => ({
 
 /** A new run, or the continuation of the one in the folder. */
 export type RunStart =
-  | { readonly kind: "fresh"; readonly setup: RunSetup /** Start from these weights instead of `init`. */; readonly params?: HostParams }
+  | {
+      readonly kind: "fresh";
+      readonly setup: RunSetup;
+      /** Start from these weights instead of `init`. */
+      readonly params?: HostParams;
+      /** Continue a trainer checkpoint: its step, parameters, AdamW state and RNG keys (`resumePoint`). */
+      readonly from?: ResumePoint;
+    }
   | { readonly kind: "resume" };
 
+/** What `runPretraining` needs: the run folder, whether to start fresh or resume, the backend and the progress reporter. */
 export interface RunOptions {
+  /** The run folder (created when missing); see the file comment for its layout. */
   readonly dir: string;
   readonly start: RunStart;
   readonly backend: Backend;
@@ -56,8 +68,19 @@ export interface RunOptions {
   readonly shouldStop?: () => boolean;
   /** Milliseconds, monotonic. */
   readonly now?: () => number;
+  /** Resume from (or keep training) weights with NaN or infinite values instead of refusing them. */
+  readonly allowNonFinite?: boolean;
+  /**
+   * Called once before the first step with what the run will cost (`formatEstimate`'s lines: the
+   * parameter count, the checkpoint size, the time per step, the peak learning rate).
+   */
+  readonly announce?: (lines: ReadonlyArray<string>) => void;
 }
 
+/**
+ * What a call of `runPretraining` did: the setup and final state, whether the run finished, the last checkpoint, what was skipped and the
+ * step time.
+ */
 export interface RunOutcome {
   readonly setup: RunSetup;
   readonly state: TrainState;
@@ -74,8 +97,18 @@ export interface RunOutcome {
 }
 
 /** The fresh state of a setup: `init` parameters from the run's key (or the given ones), zero moments. */
-export const freshState = async (setup: RunSetup, params?: HostParams): Promise<TrainState> => {
+export const freshState = async (setup: RunSetup, params?: HostParams, from?: ResumePoint): Promise<TrainState> => {
   const root = key(setup.train.seed);
+  if (from !== undefined)
+    return {
+      step: from.step,
+      params: from.params,
+      opt: from.opt,
+      key: root,
+      position: startPosition,
+      elapsedSeconds: 0,
+      auxRngKeys: from.auxRngKeys,
+    };
   const p = params ?? ((await realize(init(runKeys(root).init, setup.model))) as unknown as HostParams);
   return { step: 0, params: p, opt: adamwInit(p), key: root, position: startPosition, elapsedSeconds: 0 };
 };
@@ -83,22 +116,41 @@ export const freshState = async (setup: RunSetup, params?: HostParams): Promise<
 const write = (path: string, bytes: Uint8Array | string): E.Either<string, void> =>
   E.mapLeft((e: { message: string }) => `${path}: ${e.message}`)(writeFileAtomic(path, bytes));
 
+/** The first non-finite value of a state's parameters and moments, as a sentence. */
+const nonFiniteIn = (state: TrainState): string | undefined => {
+  const found = firstNonFinite({
+    ...flatTensors(state.params, "params"),
+    ...flatTensors(state.opt.mu, "opt/mu"),
+    ...flatTensors(state.opt.nu, "opt/nu"),
+  });
+  return found === undefined ? undefined : describeNonFinite(found);
+};
+
+/** `dir` as a folder to write into: created if missing; an existing file there is an error, not a stack trace. */
+const prepareFolder = (dir: string): E.Either<string, void> =>
+  E.mapLeft((e: { message: string }) => `cannot create the run folder ${dir}: ${e.message}`)(makeFolders(dir));
+
 /** Loads or creates the run's setup and state, preparing the folder. */
 const begin = async (
   dir: string,
   start: RunStart,
+  allowNonFinite: boolean,
 ): Promise<E.Either<string, { setup: RunSetup; state: TrainState; skipped: ReadonlyArray<string> }>> => {
   const files = runFiles(dir);
   if (start.kind === "resume") {
     const loaded = loadLatestState(files.checkpoints);
-    return E.isLeft(loaded) ? E.left(`cannot resume from ${dir}: ${loaded.left}`) : loaded;
+    if (E.isLeft(loaded)) return E.left(`cannot resume from ${dir}: ${loaded.left}`);
+    const bad = allowNonFinite ? undefined : nonFiniteIn(loaded.right.state);
+    if (bad !== undefined) return E.left(`cannot resume from ${dir}: the checkpoint's ${bad} (--allow-non-finite to resume anyway)`);
+    return loaded;
   }
   if (listCheckpoints(files.checkpoints).length > 0)
     return E.left(`${dir} already holds a run (${files.checkpoints} has checkpoints): resume it, or choose another folder`);
-  mkdirSync(files.checkpoints, { recursive: true });
+  const folder = prepareFolder(files.checkpoints);
+  if (E.isLeft(folder)) return folder;
   const saved = write(files.setup, `${JSON.stringify(start.setup, null, 2)}\n`);
   if (E.isLeft(saved)) return saved;
-  return E.right({ setup: start.setup, state: await freshState(start.setup, start.params), skipped: [] });
+  return E.right({ setup: start.setup, state: await freshState(start.setup, start.params, start.from), skipped: [] });
 };
 
 /**
@@ -110,9 +162,22 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
   const { dir, backend, progress } = options;
   const now = options.now ?? (() => performance.now());
   const files = runFiles(dir);
-  const begun = await begin(dir, options.start);
+  const compiledBackend = !backend.name.startsWith("reference");
+  // Nothing is written before the model is known to fit: a fresh run is checked before its folder is made.
+  if (options.start.kind === "fresh") {
+    const fits = checkRunFits(options.start.setup.model, options.start.setup.train, compiledBackend);
+    if (E.isLeft(fits)) return fits;
+  }
+  const begun = await begin(dir, options.start, options.allowNonFinite === true);
   if (E.isLeft(begun)) return begun;
   const { setup, skipped } = begun.right;
+  if (options.start.kind === "resume") {
+    const fits = checkRunFits(setup.model, setup.train, compiledBackend);
+    if (E.isLeft(fits)) return fits;
+  }
+  // Temporary files of writes that a killed run left behind (a checkpoint's can be a gigabyte).
+  removeOrphanedTemps(dir);
+  removeOrphanedTemps(files.checkpoints);
   let state = begun.right.state;
   const { model, train } = setup;
   const pool = await buildPool(setup.data, model.input.mels, backend);
@@ -120,6 +185,8 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
   const keys = runKeys(state.key);
   const { patches } = geometry(model);
   const step = await compileStep(model, train, backend, state.params);
+  if (options.announce !== undefined)
+    options.announce(formatEstimate(await estimateRun(model, train, step.graph, backend), train.steps - state.step));
   const svg = (records: ReadonlyArray<LogRecord>) =>
     write(files.svg, lossCurveSvg(records, `${model.kind === "mwmae" ? "MW-MAE" : "MAE"} pre-training loss`));
   // Lines past the starting step belong to steps this run takes again.
@@ -129,6 +196,9 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
   let checkpoint = "";
   let savedStep = -1;
   const save = (): E.Either<string, void> => {
+    const bad = options.allowNonFinite === true ? undefined : nonFiniteIn(state);
+    if (bad !== undefined)
+      return E.left(`at step ${state.step} the ${bad}; not saved, the last good state is ${checkpoint || "the newest checkpoint"}`);
     const saved = saveState(files.checkpoints, setup, state);
     if (E.isLeft(saved)) return saved;
     checkpoint = saved.right;
@@ -155,10 +225,11 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
       }
       taken += 1;
       const elapsedSeconds = elapsedBefore + (now() - t0) / 1000;
-      state = { step: state.step + 1, params: out.params, opt: out.opt, key: state.key, position: next, elapsedSeconds };
+      state = { ...state, step: state.step + 1, params: out.params, opt: out.opt, position: next, elapsedSeconds };
       const record: LogRecord = { step: state.step, loss: out.loss, lr: out.lr, time: elapsedSeconds };
       records.push(record);
-      appendLog(files.log, record);
+      const logged = appendLog(files.log, record);
+      if (E.isLeft(logged)) return logged;
       progress.step(record);
       if (state.step % train.checkpointEvery === 0 || state.step === train.steps) {
         const saved = save();

@@ -35,13 +35,15 @@ export interface TrainState {
   readonly position: DataPosition;
   /** Wall-clock seconds spent training, over every resumption. */
   readonly elapsedSeconds: number;
+  /** The official trainer's RNG keys, when the run continues a trainer checkpoint (kept for export, unused here). */
+  readonly auxRngKeys?: Readonly<Record<string, ReadonlyArray<number>>>;
 }
 
 const Word = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, "Uint32");
 const Count = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, "NonNegativeInt");
 
 /** The checkpoint's JSON metadata. */
-export const TrainMeta = t.type({
+const TrainMetaFields = t.type({
   format: t.literal("mwmae-ts/pretrain@1"),
   model: MwmaeConfig,
   train: TrainConfig,
@@ -50,6 +52,11 @@ export const TrainMeta = t.type({
   position: t.type({ epoch: Count, index: Count }),
   elapsedSeconds: t.number,
 });
+/** The checkpoint's JSON metadata (`official` only in runs that continue a trainer checkpoint). */
+export const TrainMeta = t.intersection([
+  TrainMetaFields,
+  t.partial({ official: t.type({ auxRngKeys: t.record(t.string, t.array(Word)) }) }),
+]);
 export type TrainMeta = t.TypeOf<typeof TrainMeta>;
 
 /** The checkpoint of a state: tensors by path and the metadata. */
@@ -69,8 +76,12 @@ export const toCheckpoint = (setup: RunSetup, state: TrainState): Checkpoint<Tra
     rngKey: [...state.key.words],
     position: state.position,
     elapsedSeconds: state.elapsedSeconds,
+    ...(state.auxRngKeys === undefined ? {} : { official: { auxRngKeys: mapValues(state.auxRngKeys) } }),
   },
 });
+
+const mapValues = (r: Readonly<Record<string, ReadonlyArray<number>>>): Record<string, number[]> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, [...v]]));
 
 /** A moment tree checked against the config like the parameters, so a bad tensor is named. */
 const moments = (
@@ -113,6 +124,7 @@ export const fromCheckpoint = (
         key: { words: meta.rngKey },
         position: meta.position,
         elapsedSeconds: meta.elapsedSeconds,
+        ...(meta.official === undefined ? {} : { auxRngKeys: meta.official.auxRngKeys }),
       },
     })),
   );

@@ -1,34 +1,60 @@
 /**
  * @file Model weights as files: reading parameters from this project's checkpoints (safetensors, with
  * `params/…` paths beside the optimiser's `opt/…`) or from official Flax msgpack checkpoints (the same
- * `params/…` paths, nested), checked against a config; and writing them in the official Flax layout
+ * `params/…` paths, nested; a bare state dict or the trainer's TrainState), told apart by content and
+ * found in folders (src/io/checkpoint-path.ts), checked against a config; and writing them in the official Flax layout
  * (`params` plus the derived `buffers`), so a run can be continued with the official JAX trainer.
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import { isHostTensor, type HostTensor } from "../ir/index.js";
-import { decodeFlaxMsgpack, decodeSafetensors, encodeFlaxMsgpack } from "../io/index.js";
+import { decodeStateDict, encodeFlaxMsgpack, type StateDict } from "../io/index.js";
+import { locateCheckpoint } from "../io/node.js";
 import { blockName, geometry, loadParams, type HostParams, type MwmaeConfig } from "../models/mwmae/index.js";
 import { relativePositionIndex } from "../nn/index.js";
 import { realize } from "../backends/index.js";
 import { flatten } from "../trace/index.js";
 
-/** Which format a weights file is in, from its name (`.msgpack` is Flax, anything else safetensors). */
-export const weightsFormat = (path: string): "flax-msgpack" | "safetensors" => (/\.msgpack$/i.test(path) ? "flax-msgpack" : "safetensors");
+/** A weights file found and decoded: the file read, how it was chosen from a folder, and its contents. */
+export interface WeightsFile {
+  readonly file: string;
+  /** How the file was chosen from a folder ("" for a file given directly). */
+  readonly how: string;
+  readonly stateDict: StateDict;
+}
 
-/** Every tensor of a weights file by flat path; `Left` names the file and the first bad tensor. */
-export const readTensors = (path: string): E.Either<string, Record<string, HostTensor>> => {
-  if (!existsSync(path)) return E.left(`${path}: no such file`);
-  const bytes = new Uint8Array(readFileSync(path));
-  return pipe(
-    weightsFormat(path) === "flax-msgpack"
-      ? decodeFlaxMsgpack(bytes, path)
-      : E.map((f: { tensors: Record<string, HostTensor> }) => f.tensors)(decodeSafetensors(bytes, path)),
-    E.mapLeft((e) => `${e.source}: ${e.field}: ${e.message}`),
+/**
+ * Finds (a file, a trainer work folder, a `checkpoint_<step>/` folder, a run folder) and decodes a
+ * weights file, its format told by content; `Left` names the file and the first bad tensor.
+ * @example
+ * readWeightsFile("workdir"); // Right({ file: "workdir/checkpoint_4", stateDict: { format: "flax-msgpack", trainState: … } })
+ */
+export const readWeightsFile = (path: string): E.Either<string, WeightsFile> =>
+  pipe(
+    locateCheckpoint(path),
+    E.mapLeft((e) => `${e.path}: ${e.message}`),
+    E.chain((loc) =>
+      pipe(
+        E.tryCatch(
+          () => new Uint8Array(readFileSync(loc.file)),
+          (e) => `${loc.file}: cannot read: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+        E.chain((bytes) =>
+          pipe(
+            decodeStateDict(bytes, loc.file),
+            E.mapLeft((e) => `${e.source}: ${e.field === "" ? "" : `${e.field}: `}${e.message}`),
+          ),
+        ),
+        E.map((stateDict) => ({ file: loc.file, how: loc.how, stateDict })),
+      ),
+    ),
   );
-};
+
+/** Every tensor of a weights file (or folder, see `readWeightsFile`) by flat path; `Left` names the file and the first bad tensor. */
+export const readTensors = (path: string): E.Either<string, Record<string, HostTensor>> =>
+  E.map((w: WeightsFile) => ({ ...w.stateDict.tensors }))(readWeightsFile(path));
 
 /** The tensors under `prefix/`, with the prefix removed (`opt/mu/…` → `…`). */
 export const subtree = (flat: Readonly<Record<string, HostTensor>>, prefix: string): Record<string, HostTensor> => {

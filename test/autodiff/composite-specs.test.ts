@@ -1,7 +1,7 @@
 /**
  * @file Drives the composite spec table: one `it` per composite. Composites have no VJP of their own,
  * so this checks that the primitives' rules compose (tolerance as for primitives: ε 1e-6, rtol 1e-6,
- * atol 1e-8, budget in `test/support/gradcheck.ts`); index-valued composites match a naive oracle.
+ * atol 1e-8, budget in the kit's `src/testing/gradient.ts`); index-valued composites match a naive oracle.
  */
 
 import { describe, it } from "vitest";

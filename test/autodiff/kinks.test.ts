@@ -8,10 +8,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { abs, backprop, constant, max, maximum, minimum, relu, type Tensor } from "../../src";
-import { axisFlags, domains, pool, shapeArb, takeValues } from "../support/arbitraries";
-import { runF64 } from "../support/evaluate";
+import { axisFlags } from "../support/arbitraries";
 import { flatOf, indexOf } from "../support/naive";
 import { axesOf } from "../support/primitive-specs";
+import { domains, pool, runF64, shapeArb, takeValues } from "../../src/testing";
 
 const NUM_RUNS = 100;
 
@@ -24,7 +24,7 @@ const cotangents = (f: (xs: ReadonlyArray<Tensor>) => Tensor, xs: ReadonlyArray<
 describe("gradients at kinks", () => {
   it("max shares the cotangent equally among the tied maxima", () =>
     fc.assert(
-      fc.property(shapeArb(1, 3, 4), axisFlags(3), pool, (shape, flags, raw) => {
+      fc.property(shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }), axisFlags(3), pool, (shape, flags, raw) => {
         const [x, c] = takeValues(raw, [shape, shape], domains.ties);
         const axes = axesOf(shape.length, flags);
         const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -49,7 +49,7 @@ describe("gradients at kinks", () => {
 
   it("maximum and minimum give the whole cotangent to the left operand on ties", () =>
     fc.assert(
-      fc.property(shapeArb(0, 3), pool, (shape, raw) => {
+      fc.property(shapeArb({ minRank: 0, maxRank: 3 }), pool, (shape, raw) => {
         const [a, b, c] = takeValues(raw, [shape, shape, shape], domains.ties);
         const xs = [constant(a!, shape), constant(b!, shape)];
         const [ga, gb] = cotangents(([p, q]) => maximum(p!, q!), xs, c!);
@@ -64,7 +64,7 @@ describe("gradients at kinks", () => {
 
   it("relu'(x) = [x ≥ 0] and abs'(x) = sign(x) with sign(0) = 1", () =>
     fc.assert(
-      fc.property(shapeArb(0, 3), pool, (shape, raw) => {
+      fc.property(shapeArb({ minRank: 0, maxRank: 3 }), pool, (shape, raw) => {
         const [x, c] = takeValues(raw, [shape, shape], domains.ties);
         const [gr] = cotangents(([v]) => relu(v!), [constant(x!, shape)], c!);
         const [ga] = cotangents(([v]) => abs(v!), [constant(x!, shape)], c!);

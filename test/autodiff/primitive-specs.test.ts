@@ -1,7 +1,7 @@
 /**
  * @file Drives the primitive spec table: one `it` per primitive. Differentiable primitives pass the
  * dot-product test against central differences in float64 (tolerance and its budget in
- * `test/support/gradcheck.ts`: ε 1e-6, rtol 1e-6, atol 1e-8); the others match a naive oracle exactly.
+ * the kit's `src/testing/gradient.ts`: ε 1e-6, rtol 1e-6, atol 1e-8); the others match a naive oracle exactly.
  */
 
 import { describe, it } from "vitest";

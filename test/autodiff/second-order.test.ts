@@ -2,18 +2,17 @@
  * @file VJPs are graphs, so they have VJPs too. Two checks: every differentiable primitive's VJP
  * graph x ↦ vjp_x(c) passes the dot-product test (a Hessian-vector product against central
  * differences of the gradient), and grad-of-grad matches closed forms for tanh, exp, mul and matmul.
- * Tolerances: the dot-product test uses the float64 budget of `test/support/gradcheck.ts`; closed
+ * Tolerances: the dot-product test uses the float64 budget of the kit's `src/testing/gradient.ts`; closed
  * forms are compared at 1e-12 relative, since both sides are a few float64 operations on O(1) values.
  */
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { constant, exp, grad, matmul, mul, sum, tanh, type Tensor } from "../../src";
-import { domains, pool, shapeArb, takeValues } from "../support/arbitraries";
-import { runF64 } from "../support/evaluate";
 import { matmulNaive } from "../support/naive";
 import { primitiveSpecs } from "../support/primitive-specs";
 import { vjpProperty } from "../support/spec";
+import { domains, pool, runF64, shapeArb, takeValues } from "../../src/testing";
 
 /** Second-order cases per primitive (each builds and runs a gradient of a gradient). */
 const NUM_RUNS = 50;
@@ -32,7 +31,7 @@ const closeTo = (actual: ArrayLike<number>, expected: ReadonlyArray<number>): vo
 /** Σ over all elements, so `grad` of it is the elementwise derivative for elementwise `f`. */
 const total = (x: Tensor): Tensor<readonly []> => sum(x) as Tensor<readonly []>;
 
-const elementwiseDraw = fc.record({ shape: shapeArb(0, 3), raw: pool });
+const elementwiseDraw = fc.record({ shape: shapeArb({ minRank: 0, maxRank: 3 }), raw: pool });
 
 describe("second order: grad of grad against closed forms (float64)", () => {
   it("tanh'' = −2·tanh·(1 − tanh²)", () =>

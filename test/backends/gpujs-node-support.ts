@@ -7,8 +7,8 @@
 
 import fc from "fast-check";
 import { backprop, flatten, input, isNode, size, type Data, type Graph, type HostTensor, type Node, type Tensor } from "../../src";
-import { seededValues } from "../support/arbitraries";
 import type { Spec } from "../support/spec";
+import { seededValues } from "../../src/testing";
 
 export interface SpecCases {
   readonly graph: Graph;
@@ -52,7 +52,7 @@ export const specCases = (specs: Readonly<Record<string, Spec>>, cases: number, 
       const xs = problem.args.map((a, i) => input(`${name}/x${i}`, a.shape));
       problem.args.forEach((a, i) => {
         inputs.push(xs[i] as Node<"input">);
-        values.push(host(a.shape, a.data));
+        values.push(host(a.shape, Float64Array.from(a.data)));
       });
       const outs = asList(problem.f(xs));
       outs.forEach(add);

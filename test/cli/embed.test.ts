@@ -209,7 +209,7 @@ describe("mwmae embed on HEAR task folders", () => {
 describe("mwmae embed usage", () => {
   it("exits 2 naming the problem for unknown flags, a missing checkpoint flag, or nothing to do", () => {
     expect(mwmae("embed", "--frobnicate", "x.wav")).toMatchObject({ code: 2, stderr: expect.stringContaining("--frobnicate") });
-    expect(mwmae("embed", "--json", "x.wav")).toMatchObject({ code: 2, stderr: expect.stringContaining("--checkpoint FILE is required") });
+    expect(mwmae("embed", "--json", "x.wav")).toMatchObject({ code: 2, stderr: expect.stringContaining("--checkpoint PATH is required") });
     expect(mwmae("embed", ...model, "x.wav")).toMatchObject({ code: 2, stderr: expect.stringContaining("nothing to do") });
   });
 

@@ -100,7 +100,7 @@ describe("mwmae pretrain", () => {
     expect([unknown.code, steps.code, warmup.code, resume.code, backend.code]).toEqual([2, 2, 2, 2, 2]);
     expect(backend.stderr).toMatch(/--backend: unknown backend "tpu" \(choose one of wasm, reference, cpu, webasm, async, auto\)/);
     expect(unknown.stderr).toMatch(/Unknown option '--stepz'/);
-    expect(steps.stderr).toMatch(/--steps: expected an integer >= 1, got "many"/);
+    expect(steps.stderr).toMatch(/--steps: expected a decimal integer >= 1, got "many"/);
     expect(warmup.stderr).toMatch(/train\.warmupSteps: 5 leaves no decay in 5 steps/);
     expect(resume.stderr).toMatch(/--batch cannot be combined with --resume/);
   });

@@ -7,22 +7,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { add, concat, constant, div, maximum, mul, padAll, permute, pow, reshape, sliceAll, sub, type Tensor } from "../../src";
-import {
-  axisFlags,
-  domains,
-  inversePermutation,
-  permKeys,
-  permutationOf,
-  pool,
-  regroup,
-  shapeArb,
-  takeValues,
-  type Domain,
-} from "../support/arbitraries";
-import { runF32, runF64 } from "../support/evaluate";
+import { axisFlags, inversePermutation, permKeys, permutationOf, regroup } from "../support/arbitraries";
 import { flatOf, indexOf, zipBroadcast } from "../support/naive";
 import { broadcastDraw, broadcastShapesOf } from "../support/primitive-specs";
 import { mixedArgs } from "../support/spec";
+import { type Domain, domains, pool, runF32, runF64, shapeArb, takeValues } from "../../src/testing";
 
 const NUM_RUNS = 100;
 
@@ -32,7 +21,7 @@ const f32 = (x: ArrayLike<number>): number[] => Array.from(Float32Array.from(x))
 describe("movement laws", () => {
   it("reshape to any regrouping and back is the identity", () =>
     fc.assert(
-      fc.property(shapeArb(0, 4), permKeys(), axisFlags(), pool, (shape, keys, merges, raw) => {
+      fc.property(shapeArb({ minRank: 0, maxRank: 4 }), permKeys(), axisFlags(), pool, (shape, keys, merges, raw) => {
         const [x] = takeValues(raw, [shape], domains.real);
         const back = reshape(reshape(constant(x!, shape), regroup(shape, keys, merges)), shape);
         expect(back.shape).toEqual(shape);
@@ -43,7 +32,7 @@ describe("movement laws", () => {
 
   it("permute by p then by p⁻¹ is the identity, and p moves element [i…] to [p(i)…]", () =>
     fc.assert(
-      fc.property(shapeArb(0, 4), permKeys(), pool, (shape, keys, raw) => {
+      fc.property(shapeArb({ minRank: 0, maxRank: 4 }), permKeys(), pool, (shape, keys, raw) => {
         const [x] = takeValues(raw, [shape], domains.real);
         const p = permutationOf(shape.length, keys);
         const y = permute(constant(x!, shape), p as never) as Tensor;
@@ -65,7 +54,7 @@ describe("movement laws", () => {
   it("slice of pad at the padding offsets is the identity, and the border is zero", () =>
     fc.assert(
       fc.property(
-        shapeArb(0, 3),
+        shapeArb({ minRank: 0, maxRank: 3 }),
         fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 })), { minLength: 3, maxLength: 3 }),
         pool,
         (shape, widths, raw) => {
@@ -93,7 +82,7 @@ describe("movement laws", () => {
   it("concat then slice gives the parts back", () =>
     fc.assert(
       fc.property(
-        shapeArb(1, 3),
+        shapeArb({ minRank: 1, maxRank: 3 }),
         fc.nat({ max: 2 }),
         fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }),
         pool,

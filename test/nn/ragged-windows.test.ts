@@ -44,9 +44,9 @@ import { gpujs } from "../../src/backends/gpujs";
 import { wasm } from "../../src/backends/wasm";
 import { flatten } from "../../src/trace";
 import { worstError } from "../backends/gpujs-node-support";
-import { seededValues } from "../support/arbitraries";
 import { ArrayRecord, GoldenArray, hostOf, hostRecord, readGolden } from "../support/golden";
 import { deviation, inputOf, inputsOf } from "./nest";
+import { seededValues } from "../../src/testing";
 
 type Layout = "windows" | "masked" | "ragged";
 type Tokens = Tensor<readonly [number, number, number]>;

@@ -11,7 +11,8 @@
  * - the masked layout (one global attention, block-diagonal bias) gives the same heads, and its
  *   attention maps are row-stochastic and exactly zero outside each query's window;
  * - a window-w head's output at token i has a zero gradient with respect to tokens outside i's window
- *   (and other batch rows) and a non-zero one inside, in both layouts: dependence, read off autodiff.
+ *   (and other batch rows) and a non-zero one inside, in both layouts: the kit's `dependence`, read
+ *   off autodiff, held to the windows by `assertDependence`.
  *
  * Tolerances: float64 results here are sums of at most 12 products of O(1) values and a softmax, so
  * rounding is ~1e-15; 1e-12 leaves three orders of margin and still catches any masking mistake (a
@@ -26,7 +27,6 @@ import {
   attention,
   constant,
   dense,
-  grad,
   initMwmha,
   key,
   matmul,
@@ -40,16 +40,14 @@ import {
   softmax,
   splitHeads,
   stackTables,
-  sum,
   transpose,
   windowAttention,
   zeros,
   type MultiWindowAttention,
   type Tensor,
 } from "../../src";
-import { seededValues } from "../support/arbitraries";
-import { runF64 } from "../support/evaluate";
 import { maxAbsDiff } from "../support/golden";
+import { assertDependence, assertEquivalent, dependence, runF64, seededValues } from "../../src/testing";
 
 type T4 = Tensor<readonly [number, number, number, number]>;
 type Tokens = Tensor<readonly [number, number, number]>;
@@ -107,10 +105,15 @@ describe("window attention", () => {
   it("with a window of n is global attention, exactly", () => {
     fc.assert(
       fc.property(configArb, ({ n, batch, heads, headDim, seed }) => {
-        const draw = values(seed);
-        const [q, k, v] = [0, 1, 2].map(() => draw([batch, heads, n, headDim]) as T4) as [T4, T4, T4];
-        const [windowed, global] = runF64([windowAttention(q, k, v, n), scaledDotProductAttention(q, k, v)]);
-        expect(maxAbsDiff(windowed!, global!)).toBe(0);
+        const draw = seededValues(seed);
+        const shape = [batch, heads, n, headDim] as const;
+        const arg = () => ({ shape, data: draw(batch * heads * n * headDim).map((u) => 2 * u) });
+        assertEquivalent(
+          (q, k, v) => windowAttention(q, k, v, n),
+          (q, k, v) => scaledDotProductAttention(q, k, v),
+          [arg(), arg(), arg()],
+          { rtol: 0, atol: 0, names: ["window attention", "global attention"] },
+        );
       }),
       { numRuns },
     );
@@ -207,9 +210,16 @@ describe("MW-MHA", () => {
         const { n, batch, heads, headDim, seed } = cfg;
         const windows = windowsOf(cfg);
         const p = layerParams(cfg, windows);
-        const x = values(seed + 1)([batch, n, heads * headDim]) as Tokens;
-        const [windowed, masked] = runF64([mwmhaHeads(p, { windows })(x), mwmhaHeads(p, { windows, layout: "masked" })(x)]);
-        expect(maxAbsDiff(windowed!, masked!)).toBeLessThan(1e-12);
+        const x = {
+          shape: [batch, n, heads * headDim] as const,
+          data: seededValues(seed + 1)(batch * n * heads * headDim).map((u) => 2 * u),
+        };
+        assertEquivalent(
+          (t) => mwmhaHeads(p, { windows })(t),
+          (t) => mwmhaHeads(p, { windows, layout: "masked" })(t),
+          [x],
+          { rtol: 0, atol: 1e-12, names: ["windows layout", "masked layout"] },
+        );
       }),
       { numRuns },
     );
@@ -241,36 +251,27 @@ describe("MW-MHA", () => {
     );
   });
 
-  it("a window head's output at token i depends on exactly the tokens of i's window (gradients)", () => {
+  it("each head's output at token i depends on exactly the tokens of i's window, in its own example (dependence, both layouts)", () => {
     fc.assert(
-      fc.property(configArb, fc.nat(), fc.nat(), fc.nat(), fc.boolean(), (cfg, pickHead, pickBatch, pickToken, masked) => {
+      fc.property(configArb, fc.boolean(), (cfg, masked) => {
         const { n, batch, heads, headDim, seed } = cfg;
         const windows = windowsOf(cfg);
         const p = layerParams(cfg, windows);
         const dim = heads * headDim;
-        const [h, b, i] = [pickHead % heads, pickBatch % batch, pickToken % n];
-        const w = windows[h]! === 0 ? n : windows[h]!; // a global head's window is the whole sequence
-        const c = values(seed + 2)([1, 1, 1, headDim]);
-        const readout = (x: Tokens) =>
-          sum(
-            mul(
-              sliceAll(mwmhaHeads(p, { windows, layout: masked ? "masked" : "windows" })(x), [b, h, i, 0], [b + 1, h + 1, i + 1, headDim]),
-              c,
-            ),
-          ) as Tensor<readonly []>;
-        const x = values(seed + 1)([batch, n, dim]) as Tokens;
-        const [g] = runF64([grad(readout)(x)]);
-        for (let bj = 0; bj < batch; bj++) {
-          for (let j = 0; j < n; j++) {
-            const row = Array.from(g!.subarray((bj * n + j) * dim, (bj * n + j + 1) * dim));
-            const norm = Math.hypot(...row);
-            const inside = bj === b && Math.floor(j / w) === Math.floor(i / w);
-            if (inside) expect(norm, `token ${j} is in ${i}'s window ${w}`).toBeGreaterThan(1e-9);
-            else expect(norm, `token ${j} (batch ${bj}) is outside ${i}'s window ${w}`).toBe(0);
-          }
-        }
+        const x = { shape: [batch, n, dim] as const, data: seededValues(seed + 1)(batch * n * dim).map((u) => 2 * u) };
+        // Output positions (example, head, token) of [B, H, n, e]; input positions (example, token) of [B, n, D].
+        const dep = dependence((t) => mwmhaHeads(p, { windows, layout: masked ? "masked" : "windows" })(t), [x], {
+          outputAxes: 3,
+          inputAxes: 2,
+          seed,
+        });
+        const window = (h: number) => (windows[h]! === 0 ? n : windows[h]!); // a global head's window is the whole sequence
+        assertDependence(dep, {
+          name: `head h sees the window of ${windows.join("/")} (0 = global) around token i, in its own example`,
+          allows: ([b, h, i], [bj, j]) => b === bj && Math.floor(i! / window(h!)) === Math.floor(j! / window(h!)),
+        });
       }),
-      { numRuns },
+      { numRuns: 25 },
     );
   });
 });

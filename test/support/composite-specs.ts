@@ -30,16 +30,17 @@ import {
   type Tensor,
 } from "../../src";
 import type * as composites from "../../src/ir/composites";
-import { axisFlags, domains, indicesFrom, pool, shapeArb, takeValues, type Domain } from "./arbitraries";
+import { domains, pool, shapeArb, takeValues, type Domain } from "../../src/testing";
+import { axisFlags, indicesFrom } from "./arbitraries";
 import { rowsOf } from "./naive";
 import { axesOf, broadcastDraw, broadcastShapesOf } from "./primitive-specs";
 import { argsOf, mixedArgs, valueSpec, vjpSpec, type Spec } from "./spec";
 
 export type CompositeName = keyof typeof composites | "abs" | "minimum";
 
-const unaryDraw = fc.record({ shape: shapeArb(0, 3), raw: pool });
-const rowsDraw = fc.record({ shape: shapeArb(1, 3), raw: pool });
-const reduceDraw = fc.record({ shape: shapeArb(1, 3), axes: axisFlags(3), negative: fc.boolean(), raw: pool });
+const unaryDraw = fc.record({ shape: shapeArb({ minRank: 0, maxRank: 3 }), raw: pool });
+const rowsDraw = fc.record({ shape: shapeArb({ minRank: 1, maxRank: 3 }), raw: pool });
+const reduceDraw = fc.record({ shape: shapeArb({ minRank: 1, maxRank: 3 }), axes: axisFlags(3), negative: fc.boolean(), raw: pool });
 
 const elementwise = (op: (x: Tensor) => Tensor, domain: Domain): Spec =>
   vjpSpec(unaryDraw, ({ shape, raw }) => ({ args: argsOf(raw, [shape], domain), f: ([x]) => op(x!) }));
@@ -49,7 +50,7 @@ const lastAxis = (op: (x: Tensor) => Tensor, domain: Domain): Spec =>
 
 /** Leading dims and a feature width, for linear and layerNorm. */
 const featuresDraw = fc.record({
-  lead: shapeArb(0, 2),
+  lead: shapeArb({ minRank: 0, maxRank: 2 }),
   width: fc.integer({ min: 2, max: 4 }),
   out: fc.integer({ min: 1, max: 3 }),
   bias: fc.boolean(),
@@ -64,7 +65,13 @@ export const compositeSpecs: { readonly [K in CompositeName]: Spec } = {
     f: ([x]) => mean(x!, axesOf(shape.length, axes, negative) as never),
   })),
   variance: vjpSpec(
-    fc.record({ shape: shapeArb(1, 3), axes: axisFlags(3), negative: fc.boolean(), unbiased: fc.boolean(), raw: pool }),
+    fc.record({
+      shape: shapeArb({ minRank: 1, maxRank: 3 }),
+      axes: axisFlags(3),
+      negative: fc.boolean(),
+      unbiased: fc.boolean(),
+      raw: pool,
+    }),
     ({ shape, axes, negative, unbiased, raw }) => {
       const ax = axesOf(shape.length, axes, negative);
       const count = ax.reduce((n, a) => n * shape.at(a)!, 1);
@@ -95,7 +102,7 @@ export const compositeSpecs: { readonly [K in CompositeName]: Spec } = {
   mse: vjpSpec(unaryDraw, ({ shape, raw }) => ({ args: argsOf(raw, [shape, shape], domains.real), f: ([p, t]) => mse(p!, t!) })),
   oneHot: valueSpec(
     "its output is a function of integer indices",
-    fc.record({ shape: shapeArb(0, 2), classes: fc.integer({ min: 1, max: 4 }), picks: pool }),
+    fc.record({ shape: shapeArb({ minRank: 0, maxRank: 2 }), classes: fc.integer({ min: 1, max: 4 }), picks: pool }),
     ({ shape, classes, picks }) => {
       const n = shape.reduce((a, b) => a * b, 1);
       const idx = indicesFrom(picks, n, classes);

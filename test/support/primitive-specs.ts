@@ -9,6 +9,7 @@ import fc from "fast-check";
 import {
   add,
   backprop,
+  broadcastShapes,
   broadcastTo,
   cast,
   concat,
@@ -43,10 +44,10 @@ import {
   tanh,
   type DType,
   type OpName,
-  type Shape,
   type Tensor,
 } from "../../src";
-import { axisFlags, domains, indicesFrom, permKeys, permutationOf, pool, regroup, shapeArb, takeValues, type Domain } from "./arbitraries";
+import { broadcastPairArb, domains, matmulPairArb, pool, shapeArb, takeValues, type Domain } from "../../src/testing";
+import { axisFlags, indicesFrom, permKeys, permutationOf, regroup } from "./arbitraries";
 import { indexOf, zipBroadcast } from "./naive";
 import { argsOf, mixedArgs, valueSpec, vjpSpec, type Spec } from "./spec";
 
@@ -54,25 +55,14 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 // ------------------------------------------------------------------ draws
 
-const unaryDraw = fc.record({ shape: shapeArb(0, 3), raw: pool });
+const unaryDraw = fc.record({ shape: shapeArb({ minRank: 0, maxRank: 3 }), raw: pool });
 
-/** Two shapes that broadcast: `shape` with some dims set to 1 and some leading dims dropped, each. */
-export const broadcastDraw = fc.record({
-  shape: shapeArb(0, 3),
-  drop: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 3 })),
-  ones: fc.tuple(axisFlags(3), axisFlags(3)),
-  raw: pool,
-});
+/** Two shapes that broadcast (the kit's `broadcastPairArb`) and a pool of raw values. */
+export const broadcastDraw = fc.record({ shapes: broadcastPairArb({ maxRank: 3 }), raw: pool });
 export type BroadcastDraw = typeof broadcastDraw extends fc.Arbitrary<infer D> ? D : never;
 
-/** `shape` with the flagged dims set to 1, then its first `drop` dims removed. */
-export const operandShape = (shape: Shape, drop: number, ones: ReadonlyArray<boolean>): number[] =>
-  shape.map((d, i) => (ones[i] === true ? 1 : d)).slice(Math.min(drop, shape.length));
-
-export const broadcastShapesOf = (d: BroadcastDraw): [number[], number[]] => [
-  operandShape(d.shape, d.drop[0], d.ones[0]),
-  operandShape(d.shape, d.drop[1], d.ones[1]),
-];
+/** The two operand shapes of a draw. */
+export const broadcastShapesOf = (d: BroadcastDraw): [number[], number[]] => [d.shapes[0], d.shapes[1]];
 
 /** An axis drawn in [-3, 2]: negative draws count from the end, as the constructors allow. */
 const axisArb = fc.integer({ min: -3, max: 2 });
@@ -82,7 +72,7 @@ export const axisIn = (rank: number, drawn: number): { at: number; arg: number }
   return { at, arg: drawn < 0 ? at - rank : at };
 };
 
-const reduceDraw = fc.record({ shape: shapeArb(1, 3), axes: axisFlags(3), negative: fc.boolean(), raw: pool });
+const reduceDraw = fc.record({ shape: shapeArb({ minRank: 1, maxRank: 3 }), axes: axisFlags(3), negative: fc.boolean(), raw: pool });
 /** The flagged axes, or all of them when none is flagged (an empty reduction builds no node); `negative` counts from the end. */
 export const axesOf = (rank: number, flags: ReadonlyArray<boolean>, negative = false): number[] => {
   const axes = range(rank).filter((i) => flags[i] === true);
@@ -90,7 +80,13 @@ export const axesOf = (rank: number, flags: ReadonlyArray<boolean>, negative = f
 };
 
 /** Take-along-axis layout: data shape, axis, and the indices' length along it. */
-const gatherDraw = fc.record({ shape: shapeArb(1, 3), axis: axisArb, picked: fc.integer({ min: 1, max: 4 }), raw: pool, picks: pool });
+const gatherDraw = fc.record({
+  shape: shapeArb({ minRank: 1, maxRank: 3 }),
+  axis: axisArb,
+  picked: fc.integer({ min: 1, max: 4 }),
+  raw: pool,
+  picks: pool,
+});
 const gatherLayout = (d: { shape: number[]; axis: number; picked: number; picks: number[] }) => {
   const { at, arg } = axisIn(d.shape.length, d.axis);
   const idxShape = d.shape.map((n, i) => (i === at ? d.picked : n));
@@ -130,13 +126,21 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
     const [data] = takeValues(raw, [shape], domains.real);
     return { actual: [x, neg(x)], expected: [data!, data!.map((v) => -v)], bound: [[x, data!]] };
   }),
-  constant: valueSpec("a constant is a leaf", fc.record({ shape: shapeArb(0, 3), raw: pool, int: fc.boolean() }), ({ shape, raw, int }) => {
-    const [data] = takeValues(raw, [shape], int ? domains.ties : domains.real);
-    return { actual: [constant(data!, shape, int ? "i32" : "f32")], expected: [data!] };
-  }),
+  constant: valueSpec(
+    "a constant is a leaf",
+    fc.record({ shape: shapeArb({ minRank: 0, maxRank: 3 }), raw: pool, int: fc.boolean() }),
+    ({ shape, raw, int }) => {
+      const [data] = takeValues(raw, [shape], int ? domains.ties : domains.real);
+      return { actual: [constant(data!, shape, int ? "i32" : "f32")], expected: [data!] };
+    },
+  ),
   iota: valueSpec(
     "an index grid is a leaf",
-    fc.record({ shape: shapeArb(1, 3, 4), axis: fc.nat({ max: 2 }), dtype: fc.constantFrom<DType>("i32", "f32") }),
+    fc.record({
+      shape: shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }),
+      axis: fc.nat({ max: 2 }),
+      dtype: fc.constantFrom<DType>("i32", "f32"),
+    }),
     ({ shape, axis, dtype }) => {
       const a = axis % shape.length;
       const n = shape.reduce((p, q) => p * q, 1);
@@ -159,7 +163,7 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
   maximum: binary(maximum, domains.distinct), // distinct across both operands: no ties, no kink
   less: comparison(less, (a, b) => a < b),
   equal: comparison(equal, (a, b) => a === b),
-  select: vjpSpec(fc.record({ shape: shapeArb(0, 3), raw: pool, picks: pool }), ({ shape, raw, picks }) => {
+  select: vjpSpec(fc.record({ shape: shapeArb({ minRank: 0, maxRank: 3 }), raw: pool, picks: pool }), ({ shape, raw, picks }) => {
     const n = shape.reduce((p, q) => p * q, 1);
     const cond = constant(
       Uint8Array.from(range(n), (i) => (picks[i]! > 0 ? 1 : 0)),
@@ -177,22 +181,23 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
     f: ([x]) => max(x!, axesOf(shape.length, axes, negative) as never),
   })),
   reshape: vjpSpec(
-    fc.record({ shape: shapeArb(0, 4), keys: permKeys(), merges: axisFlags(), raw: pool }),
+    fc.record({ shape: shapeArb({ minRank: 0, maxRank: 4 }), keys: permKeys(), merges: axisFlags(), raw: pool }),
     ({ shape, keys, merges, raw }) => {
       return { args: argsOf(raw, [shape], domains.real), f: ([x]) => reshape(x!, regroup(shape, keys, merges)) };
     },
   ),
-  permute: vjpSpec(fc.record({ shape: shapeArb(0, 4), keys: permKeys(), raw: pool }), ({ shape, keys, raw }) => ({
+  permute: vjpSpec(fc.record({ shape: shapeArb({ minRank: 0, maxRank: 4 }), keys: permKeys(), raw: pool }), ({ shape, keys, raw }) => ({
     args: argsOf(raw, [shape], domains.real),
     f: ([x]) => permute(x!, permutationOf(shape.length, keys) as never),
   })),
   expand: vjpSpec(broadcastDraw, (d) => {
-    const from = operandShape(d.shape, d.drop[0], d.ones[0]);
-    return { args: argsOf(d.raw, [from], domains.real), f: ([x]) => broadcastTo(x!, d.shape as never) };
+    const [from, other] = d.shapes;
+    const to = broadcastShapes("expand", from, other);
+    return { args: argsOf(d.raw, [from], domains.real), f: ([x]) => broadcastTo(x!, to as never) };
   }),
   slice: vjpSpec(
     fc.record({
-      shape: shapeArb(1, 3, 4),
+      shape: shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }),
       cuts: fc.array(fc.tuple(fc.nat({ max: 4 }), fc.nat({ max: 4 })), { minLength: 3, maxLength: 3 }),
       raw: pool,
     }),
@@ -211,7 +216,7 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
   ),
   pad: vjpSpec(
     fc.record({
-      shape: shapeArb(0, 3),
+      shape: shapeArb({ minRank: 0, maxRank: 3 }),
       widths: fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 })), { minLength: 3, maxLength: 3 }),
       raw: pool,
     }),
@@ -227,7 +232,7 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
   ),
   concat: vjpSpec(
     fc.record({
-      shape: shapeArb(1, 3),
+      shape: shapeArb({ minRank: 1, maxRank: 3 }),
       axis: axisArb,
       parts: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 3 }),
       raw: pool,
@@ -247,23 +252,13 @@ export const primitiveSpecs: { readonly [K in OpName]: Spec } = {
     return { args: argsOf(d.raw, [d.shape, idxShape], domains.real), f: ([base, upd]) => scatterAdd(base!, indices, upd!, axis) };
   }),
   matmul: vjpSpec(
-    fc.record({
-      batch: shapeArb(0, 2, 2),
-      drop: fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 })),
-      ones: fc.tuple(axisFlags(2), axisFlags(2)),
-      mkn: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-      raw: pool,
-    }),
-    ({ batch, drop, ones, mkn: [m, k, n], raw }) => {
-      // Batch dims broadcast like a binary op's (the constructor expands them, the VJP sums back).
-      const sa = [...operandShape(batch, drop[0], ones[0]), m, k];
-      const sb = [...operandShape(batch, drop[1], ones[1]), k, n];
-      return { args: argsOf(raw, [sa, sb], domains.real), f: ([a, b]) => matmul(a!, b! as never) };
-    },
+    // Batch dims broadcast like a binary op's (the constructor expands them, the VJP sums back).
+    fc.record({ shapes: matmulPairArb({ maxBatchRank: 2, maxBatchDim: 2, maxDim: 3 }), raw: pool }),
+    ({ shapes: [sa, sb], raw }) => ({ args: argsOf(raw, [sa, sb], domains.real), f: ([a, b]) => matmul(a!, b! as never) }),
   ),
   cast: valueSpec(
     "casts to i32 and bool have no gradient (a float-to-float cast is never built)",
-    fc.record({ shape: shapeArb(0, 3), raw: pool, to: fc.constantFrom<DType>("i32", "bool") }),
+    fc.record({ shape: shapeArb({ minRank: 0, maxRank: 3 }), raw: pool, to: fc.constantFrom<DType>("i32", "bool") }),
     ({ shape, raw, to }) => {
       const [data] = takeValues(raw, [shape], domains.wide);
       const expected = Array.from(data!, (v) => (to === "i32" ? Math.trunc(v) : v !== 0 ? 1 : 0));

@@ -8,9 +8,13 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import type { Data, Node, Shape, Tensor } from "../../src";
-import { seedArb, takeValues, type Domain } from "./arbitraries";
-import { runF64 } from "./evaluate";
-import { dotProductTest, f64Tolerance, vjpProblem, type Arg, type GradProblem, type Tolerance } from "./gradcheck";
+import { checkGradient, f64Tolerance, runF64, seedArb, takeValues, type Arg, type Domain, type Tolerance } from "../../src/testing";
+
+/** A function of f32 tensors (attributes and index inputs closed over) and the point to check it at. */
+export interface GradProblem {
+  readonly args: ReadonlyArray<Arg>;
+  readonly f: (xs: ReadonlyArray<Tensor>) => Tensor | ReadonlyArray<Tensor>;
+}
 
 export interface VjpSpec {
   readonly kind: "vjp";
@@ -68,15 +72,11 @@ export const mixedArgs = (raw: ReadonlyArray<number>, shapes: ReadonlyArray<Shap
   });
 };
 
-const describeFailure = (r: { lhs: number; rhs: number; scale: number }): string =>
-  `⟨c, fd⟩ = ${r.lhs}, ⟨vjp(c), t⟩ = ${r.rhs}, |diff| = ${Math.abs(r.lhs - r.rhs)}, scale = ${r.scale}`;
-
-/** The dot-product test over `spec`'s cases (`order` 2 checks the VJP graph's own VJP). */
+/** The dot-product test over `spec`'s cases (`order` 2 checks the VJP graph's own VJP); the kit's `checkGradient` throws on failure. */
 export const vjpProperty = (spec: VjpSpec, order: 1 | 2 = 1): fc.IProperty<[unknown, number]> =>
   fc.property(spec.draw, seedArb, (drawn, seed) => {
-    const first = spec.build(drawn);
-    const report = dotProductTest(order === 1 ? first : vjpProblem(first, seed), seed, spec.tolerance);
-    if (!report.ok) throw new Error(describeFailure(report));
+    const { args, f } = spec.build(drawn);
+    checkGradient((...xs: ReadonlyArray<Tensor>) => f(xs), args, { ...spec.tolerance, seed, order });
   });
 
 /** The value check over `spec`'s cases: exact agreement with the oracle. */

@@ -24,7 +24,9 @@ export interface GpuClass {
   readonly isWebGPUSupported?: boolean;
 }
 
+/** Options of `gpujs(options)`; every field is optional. */
 export interface GpujsOptions {
+  /** The gpu.js mode to run in; default `"auto"`, the fastest one available here. */
   readonly mode?: GpujsMode | "auto";
   /** gpu.js's `GPU` class; default: `globalThis.GPU` (the browser bundle), else `import("gpu.js")`. */
   readonly GPU?: GpuClass;
@@ -41,6 +43,7 @@ export interface GpujsOptions {
   readonly lowering?: Lowering;
 }
 
+/** A gpu.js backend: the `Backend` API plus the resolved mode, cumulative kernel statistics and access to the compiled program. */
 export interface GpujsBackend extends Backend {
   /** The mode actually used (`auto` resolved). */
   readonly mode: GpujsMode;

@@ -34,6 +34,7 @@ export class LoweringError extends Error {
   }
 }
 
+/** A generated gpu.js kernel: its JavaScript source and the loop bound gpu.js needs. */
 export interface KernelSource {
   /** `function (a0, a1, …) { … }`, arguments in `kernel.inputs` order. */
   readonly source: string;

@@ -10,7 +10,9 @@
 
 import { children, indexExpr as ix, substituteExpr, type Expr, type Kernel } from "../../compile/index.js";
 
+/** How one kernel's output elements map to gpu.js threads, and how to read its result back as a row-major Float32Array. */
 export interface Layout {
+  /** `flat`: one element per thread; `rows4`: each thread returns 4 rows of a wide last axis (host modes only). */
   readonly kind: "flat" | "rows4";
   /** gpu.js `output`. */
   readonly output: ReadonlyArray<number>;

@@ -13,7 +13,9 @@ import type { ExprKind, ReduceOp } from "../../compile/index.js";
 export interface Unsupported {
   readonly unsupported: string;
 }
+/** Marks a lowering-table entry the backend cannot provide; compiling a kernel that needs it throws `LoweringError` with `reason`. */
 export const unsupported = (reason: string): Unsupported => ({ unsupported: reason });
+/** True for an `unsupported(reason)` entry of a lowering table. */
 export const isUnsupported = (x: unknown): x is Unsupported => typeof x === "object" && x !== null && "unsupported" in x;
 
 /** Binds an expression to a fresh `const` in the current scope and returns its name. */
@@ -42,10 +44,13 @@ export type Lowering = { readonly [K in ExprKind]: KindLowering[K] };
 
 /** Index arithmetic: floor division and modulo of integers carried in floats, and clamping. */
 export interface IndexLowering {
+  /** The expression for the current thread's flat index (`this.thread.x` in gpu.js). */
   readonly thread: string;
   /** ⌊x/n⌋ for an integer x: the +0.5 keeps it exact under the approximate division of GPUs. */
   readonly div: (x: string, n: number) => string;
+  /** x mod n for an integer x ≥ 0, consistent with `div` (x − n·⌊x/n⌋). */
   readonly mod: (x: string, n: number) => string;
+  /** x clamped to `[0, hi]`. */
   readonly clamp: (x: string, hi: number) => string;
 }
 
@@ -99,6 +104,7 @@ export const gpujsLowering: Lowering = {
   },
 };
 
+/** Index arithmetic for gpu.js kernels: thread index `this.thread.x`, division rounded with +0.5 so it stays exact on GPUs. */
 export const gpujsIndexLowering: IndexLowering = {
   thread: "this.thread.x",
   div: (x, n) => `Math.floor((${x} + 0.5) / ${n})`,

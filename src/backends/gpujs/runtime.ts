@@ -16,12 +16,14 @@ import type { Lowering } from "./lowering.js";
 
 /** The part of a gpu.js `GPU` instance this backend uses. */
 export interface GpuLike {
+  /** Builds a kernel from its source and gpu.js settings (`output`, `returnType`, …); the returned function launches it. */
   createKernel(source: string, settings: Record<string, unknown>): (...args: unknown[]) => unknown;
 }
 
 /** A device value: a host array, or a texture / buffer result that reads back with `toArray()`. */
 type Value = Float32Array | { toArray(): unknown; delete?: () => void };
 
+/** Kernel counters of one gpu.js backend instance, cumulative over every graph it prepared. */
 export interface KernelStats {
   /** gpu.js kernels built (each one compiled by gpu.js on its first call). */
   compiles: number;

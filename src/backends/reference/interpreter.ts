@@ -9,6 +9,7 @@ import { isNode, opDef, type Data, type EvalContext, type HostTensor, type Node 
 import { flatten, topo, unflatten, useCounts, type Graph } from "../../trace/index.js";
 import { NonFiniteError, type Backend, type HostOf, type Runner } from "../backend.js";
 
+/** Options of `reference(options)`: float precision and the finite check. */
 export interface ReferenceOptions {
   /** Float precision of every f32 value: "f32" (default) or "f64". */
   readonly precision?: "f32" | "f64";

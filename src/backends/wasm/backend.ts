@@ -17,6 +17,7 @@ import { buildModule, type FunctionBody } from "./module.js";
 import { startPool } from "./threads.js";
 import { tilingOf } from "./tiling.js";
 
+/** Options of `wasm(options)`; every field is optional. */
 export interface WasmOptions {
   /** Run the graph passes first (default true). */
   readonly optimize?: boolean;
@@ -35,6 +36,7 @@ export interface WasmOptions {
   readonly threads?: number;
 }
 
+/** Module and call counters of one WebAssembly backend instance, cumulative over every graph it prepared. */
 export interface WasmStats {
   /** Modules compiled by WebAssembly. */
   compiles: number;
@@ -46,8 +48,11 @@ export interface WasmStats {
   readonly kernelMs: Record<string, number>;
 }
 
+/** The WebAssembly SIMD backend: the `Backend` API, with runners that expose their program and module, and cumulative statistics. */
 export interface WasmBackend extends Backend {
+  /** Compiles `graph` to one WebAssembly module (cached by its bytes) and resolves to its runner. */
   readonly prepare: (graph: Graph) => Promise<WasmRunner>;
+  /** Compile and call counters, cumulative over this backend instance. */
   readonly stats: WasmStats;
   /** The program `prepare` would run for `graph`. */
   readonly compile: (graph: Graph) => Program;
@@ -57,6 +62,7 @@ export interface WasmBackend extends Backend {
 export type WasmRunner = Runner & {
   readonly program: Program;
   readonly bytes: Uint8Array<ArrayBuffer>;
+  /** Stops the runner's worker threads; nothing to stop with one thread (workers never keep Node alive either way). */
   readonly close: () => Promise<void>;
 };
 
@@ -114,9 +120,13 @@ const costOf = (e: Expr, memo = new Map<Expr, number>()): number => {
 /** Work (output elements × cost) from which a kernel is split across threads: a split costs tens of µs. */
 const SPLIT_WORK = 2 ** 16;
 
+/** A program compiled to one WebAssembly module: its bytes, the memory it needs and where each buffer lives. */
 export interface ProgramModule {
+  /** The module's binary, ready for `WebAssembly.compile`. */
   readonly bytes: Uint8Array<ArrayBuffer>;
+  /** Memory size the module needs, in 64 KiB WebAssembly pages. */
   readonly pages: number;
+  /** Byte offset of every program buffer in memory, indexed by buffer id. */
   readonly offsets: ReadonlyArray<number>;
   /** Kernel index of each function (empty kernels have none), and whether it is worth splitting. */
   readonly functions: ReadonlyArray<{ readonly kernel: number; readonly split: boolean }>;

@@ -24,14 +24,43 @@ const erf = (x: number): number => {
 
 /** Imported JavaScript functions (module `math`), with their arity. */
 export const mathImports = {
-  exp: { fn: Math.exp, arity: 1 },
-  log: { fn: Math.log, arity: 1 },
-  sin: { fn: Math.sin, arity: 1 },
-  cos: { fn: Math.cos, arity: 1 },
-  tanh: { fn: Math.tanh, arity: 1 },
-  pow: { fn: Math.pow, arity: 2 },
-  erf: { fn: erf, arity: 1 },
+  exp: {
+    /** Math.exp, imported as `math.exp`. */
+    fn: Math.exp,
+    arity: 1,
+  },
+  log: {
+    /** Math.log (natural), imported as `math.log`. */
+    fn: Math.log,
+    arity: 1,
+  },
+  sin: {
+    /** Math.sin, imported as `math.sin`. */
+    fn: Math.sin,
+    arity: 1,
+  },
+  cos: {
+    /** Math.cos, imported as `math.cos`. */
+    fn: Math.cos,
+    arity: 1,
+  },
+  tanh: {
+    /** Math.tanh, imported as `math.tanh`. */
+    fn: Math.tanh,
+    arity: 1,
+  },
+  pow: {
+    /** Math.pow(a, b), imported as `math.pow`. */
+    fn: Math.pow,
+    arity: 2,
+  },
+  erf: {
+    /** Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7), imported as `math.erf`. */
+    fn: erf,
+    arity: 1,
+  },
 } as const;
+/** The name of a JavaScript function the module imports from `math` (one key of `mathImports`). */
 export type MathImport = keyof typeof mathImports;
 
 /** An op in both widths, or an imported function applied to each lane. */
@@ -67,6 +96,7 @@ export type WasmLowering = { readonly [K in ExprKind]: KindLowering[K] };
 const both = (scalar: Inst, vector: Inst): Op => ({ scalar, vector });
 const ONE = vop.const4(1);
 
+/** The default lowering table of the WebAssembly backend: SIMD (f32x4) and scalar instructions for every expression kind and op. */
 export const wasmLowering: WasmLowering = {
   literal: { scalar: (v) => op.f32Const(v), vector: (v) => vop.const4(v) },
   index: op.f32ConvertI32S,

@@ -13,6 +13,7 @@
 
 import { children, indexExpr as ix, substituteExpr, substituteIndex, type Expr, type Index, type Kernel } from "../../compile/index.js";
 
+/** How a kernel's outputs are blocked for SIMD: what the vector lanes run over and the R × C tile computed per loop iteration. */
 export interface Tiling {
   /** What a vector's lanes run over: adjacent outputs, or adjacent trips of the top reduction loops. */
   readonly lanes: "output" | "reduction";

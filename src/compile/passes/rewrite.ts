@@ -11,7 +11,9 @@ import { topo, type Graph } from "../../trace/index.js";
 
 /** A graph-to-graph transform with a name (for printing the pipeline and its tests). */
 export interface Pass {
+  /** The pass's name, as printed in the pipeline. */
   readonly name: string;
+  /** Transforms a graph into an equivalent one; it returns new nodes and never mutates the input. */
   readonly run: (graph: Graph) => Graph;
 }
 

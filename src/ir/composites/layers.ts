@@ -2,7 +2,7 @@
  * @file Composites that layers are made of: affine maps, normalisation and losses.
  */
 
-import type { Shape } from "../../shape/index.js";
+import type { DropLast, Shape } from "../../shape/index.js";
 import { ShapeError } from "../../shape/index.js";
 import type { Tensor } from "../node.js";
 import { add, div, mul, sub } from "../ops/binary.js";
@@ -29,7 +29,6 @@ export const linear = <S extends readonly [...number[], I], I extends number, O 
   const y = v.shape.length === 1 ? reshape(matmul(reshape(v, [1, -1]), w as Tensor), [w.shape[1]]) : matmul(v, w as Tensor);
   return (b === undefined ? y : add(y, b as Tensor)) as never;
 };
-type DropLast<S extends Shape> = S extends readonly [...infer H extends number[], number] ? H : number[];
 
 /**
  * Layer normalisation over the last axis: `(x − μ)/√(σ² + ε)·γ + β` with the biased variance, as

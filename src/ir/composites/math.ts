@@ -4,21 +4,14 @@
  * re-checked on exit (`sameShapeAs`).
  */
 
-import type { Checked, Ok, Reduce, Shape } from "../../shape/index.js";
+import type { AllAxes, Checked, Ok, Reduce, Shape } from "../../shape/index.js";
 import { normAxes, size } from "../../shape/index.js";
 import type { Tensor } from "../node.js";
 import { add, div, mul, sub } from "../ops/binary.js";
 import { broadcastTo, reshape, sameShapeAs } from "../ops/movement.js";
-import { maxKeep, sumKeep } from "../ops/reduce.js";
+import { maxKeep, sumKeep, type Reducer } from "../ops/reduce.js";
 import { stopGradient } from "../ops/cast.js";
 import { exp, log, sqrt } from "../ops/unary.js";
-
-type AllAxes<S extends Shape> = { readonly [I in keyof S]: I extends `${infer N extends number}` ? N : never };
-type Reducer = <S extends Shape, const Axes extends readonly number[] = AllAxes<S>, K extends boolean = false>(
-  x: Tensor<S>,
-  axes?: Checked<Reduce<S, Axes, K>, Axes>,
-  keepdims?: K,
-) => Tensor<Ok<Reduce<S, Axes, K>>>;
 
 const dropAxes = (x: Tensor, y: Tensor, axes: ReadonlyArray<number>, keepdims: boolean | undefined): Tensor => {
   if (keepdims === true) return y;

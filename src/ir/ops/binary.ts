@@ -16,6 +16,7 @@ import { cast } from "./cast.js";
 
 /** A tensor, or a plain number that becomes a scalar of the other operand's dtype. */
 export type Operand = Tensor | number;
+/** The static shape of an operand: the tensor's shape, or `readonly []` for a plain number (a scalar). */
 export type ShapeOf<T> = T extends Tensor<infer S> ? S : readonly [];
 
 const binaryOp = <K extends BinaryOp>(spec: {
@@ -85,11 +86,21 @@ const binary =
   (a, b) =>
     apply(def, broadcastPair(def.name, a, b as Operand), {}) as never;
 
+/**
+ * a + b, elementwise with broadcasting; numbers become scalars of the other operand's dtype (f32 or i32).
+ * @example
+ * const y = add(x, 1); // x: Tensor<readonly [2, 3]> → Tensor<readonly [2, 3]>
+ */
 export const add: Binary = binary(addDef);
+/** a − b, elementwise with broadcasting (f32 or i32). */
 export const sub: Binary = binary(subDef);
+/** a · b, elementwise with broadcasting (f32 or i32); `matmul` is the matrix product. */
 export const mul: Binary = binary(mulDef);
+/** a / b, elementwise with broadcasting; f32 only (cast integer tensors with `toFloat` first). */
 export const div: Binary = binary(divDef);
+/** aᵇ, elementwise with broadcasting; f32 only. The gradient with respect to `b` uses log a, so keep a > 0 where `b` is trained. */
 export const pow: Binary = binary(powDef);
+/** The larger of a and b, elementwise with broadcasting; on ties the gradient goes to `a`. */
 export const maximum: Binary = binary(maximumDef);
 
 /** Elementwise minimum (ties to the left operand), from maximum. */

@@ -62,20 +62,24 @@ type Compare = <A extends Operand, B extends Operand>(
   b: Checked<Broadcast<ShapeOf<A>, ShapeOf<B>>, B>,
 ) => Tensor<Ok<Broadcast<ShapeOf<A>, ShapeOf<B>>>>;
 
+/** A comparison on shapes known only at run time (broadcast, then the primitive). */
+const compareUntyped = <K extends CompareOp>(def: OpDef<K>, a: Operand, b: Operand): Tensor =>
+  apply(def, broadcastPair(def.name, a, b), {});
+
 const compare =
   <K extends CompareOp>(def: OpDef<K>): Compare =>
   (a, b) =>
-    apply(def, broadcastPair(def.name, a, b as Operand), {}) as never;
+    compareUntyped(def, a, b as Operand) as never;
 
 /** a < b, as bool. */
 export const less: Compare = compare(lessDef);
 /** a == b, as bool. */
 export const equal: Compare = compare(equalDef);
 /** a > b. */
-export const greater: Compare = (a, b) => less(b as never, a as never) as never;
+export const greater: Compare = (a, b) => compareUntyped(lessDef, b as Operand, a) as never;
 const falseScalar = (): Tensor<readonly []> => scalar(0, "bool");
 /** Logical not of a bool tensor. */
-export const logicalNot = <T extends Tensor>(x: T): T => equal(x as Tensor, falseScalar()) as unknown as T;
+export const logicalNot = <T extends Tensor>(x: T): T => compareUntyped(equalDef, x, falseScalar()) as T;
 /** a >= b. */
 export const greaterEqual: Compare = (a, b) => logicalNot(less(a, b) as Tensor) as never;
 

@@ -3,7 +3,7 @@
  * are a plain expand); the constructors drop them unless asked to keep them.
  */
 
-import { normAxes, reduceShape, type Checked, type Ok, type Reduce, type Shape } from "../../shape/index.js";
+import { normAxes, reduceShape, type AllAxes, type Checked, type Ok, type Reduce, type Shape } from "../../shape/index.js";
 import { alloc, apply, input0, sameDtype, type OpDef } from "../op-def.js";
 import type { Node, Tensor } from "../node.js";
 import { stridesWithZeros, walk } from "../strided.js";
@@ -63,8 +63,8 @@ export const sumKeep = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
 export const maxKeep = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
   axes.length === 0 ? x : apply(maxDef, [x], { axes: normAxes("max", x.shape, axes) });
 
-type AllAxes<S extends Shape> = { readonly [I in keyof S]: I extends `${infer N extends number}` ? N : never };
-type Reducer = <S extends Shape, const Axes extends readonly number[] = AllAxes<S>, K extends boolean = false>(
+/** A reduction's signature: over `axes` (default: all), dropped unless `keepdims`; the result's shape in the type. */
+export type Reducer = <S extends Shape, const Axes extends readonly number[] = AllAxes<S>, K extends boolean = false>(
   x: Tensor<S>,
   axes?: Checked<Reduce<S, Axes, K>, Axes>,
   keepdims?: K,

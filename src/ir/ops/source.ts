@@ -15,6 +15,7 @@ const noInputs = <K extends "input" | "constant" | "iota">(name: K) => ({
   vjp: () => [],
 });
 
+/** The `input` primitive: a named placeholder. Evaluating it unbound throws; backends bind it from their inputs. */
 export const inputDef: OpDef<"input"> = {
   ...noInputs("input"),
   evaluate: (_, node) => {
@@ -22,6 +23,7 @@ export const inputDef: OpDef<"input"> = {
   },
 };
 
+/** The `constant` primitive: literal row-major data held in the node's attributes. */
 export const constantDef: OpDef<"constant"> = {
   ...noInputs("constant"),
   evaluate: (_, node, ctx) => {
@@ -31,6 +33,7 @@ export const constantDef: OpDef<"constant"> = {
   },
 };
 
+/** The `iota` primitive: `out[i...] = i[axis]`, an index grid computed without host data. */
 export const iotaDef: OpDef<"iota"> = {
   ...noInputs("iota"),
   evaluate: (_, node, ctx) => {
@@ -64,7 +67,9 @@ export const scalar = (value: number, dtype: DType = "f32"): Tensor<readonly []>
 export const full = <const S extends Shape>(shape: S, value: number, dtype: DType = "f32"): Tensor<S> =>
   broadcastTo(scalar(value, dtype) as Tensor, shape as Shape) as Tensor<S>;
 
+/** Zeros of `shape` (a broadcast scalar, so it costs no storage); `dtype` defaults to `"f32"`. */
 export const zeros = <const S extends Shape>(shape: S, dtype: DType = "f32"): Tensor<S> => full(shape, 0, dtype);
+/** Ones of `shape` (a broadcast scalar, so it costs no storage); `dtype` defaults to `"f32"`. */
 export const ones = <const S extends Shape>(shape: S, dtype: DType = "f32"): Tensor<S> => full(shape, 1, dtype);
 
 /** `out[i...] = i[axis]`: index grids without host data. */

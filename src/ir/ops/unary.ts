@@ -82,9 +82,13 @@ export const neg: Unary = unary(negDef);
 export const exp: Unary = unary(expDef);
 /** Natural logarithm, elementwise. */
 export const log: Unary = unary(logDef);
+/** sin x, elementwise, x in radians. */
 export const sin: Unary = unary(sinDef);
+/** cos x, elementwise, x in radians. */
 export const cos: Unary = unary(cosDef);
+/** √x, elementwise; NaN for x < 0, and the gradient 1/(2√x) is infinite at 0. */
 export const sqrt: Unary = unary(sqrtDef);
+/** tanh x, elementwise. */
 export const tanh: Unary = unary(tanhDef);
 /** The error function (for exact GELU). */
 export const erf: Unary = unary(erfDef);

@@ -8,7 +8,6 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/lib/PathReporter.js";
 import { windowSizesAuto } from "../../nn/index.js";
 
 /** An integer > 0 (a plain `number` once decoded, so presets and tests can spread configs freely). */
@@ -23,6 +22,7 @@ export const PositiveInt = new t.Type<number, number, unknown>(
 export const Windows = t.union([t.literal("auto"), t.array(t.number)]);
 export type Windows = t.TypeOf<typeof Windows>;
 
+/** io-ts codec of a model configuration; `decodeConfig` decodes with it and then checks the cross-field rules. */
 export const MwmaeConfig = t.type({
   /** `mwmae`: multi-window decoder; `mae`: the plain MAE decoder (standard attention). */
   kind: t.union([t.literal("mwmae"), t.literal("mae")]),
@@ -38,6 +38,7 @@ export const MwmaeConfig = t.type({
   /** Prepend a learned class token (the official `MAE` module's default). */
   useClsToken: t.boolean,
 });
+/** A model configuration: encoder and decoder sizes, input crop, patch size, mask ratio and decoder windows. */
 export type MwmaeConfig = t.TypeOf<typeof MwmaeConfig>;
 
 /** What was wrong with a configuration, and where it came from. */
@@ -46,7 +47,45 @@ export interface ConfigError {
   /** One line per problem: `field.path: reason`. */
   readonly messages: ReadonlyArray<string>;
 }
+/** Builds a `ConfigError` from where the config came from (a file path, `"cli"`…) and one message per problem. */
 export const configError = (source: string, messages: ReadonlyArray<string>): ConfigError => ({ source, messages });
+/** A value for a message: short JSON, cut after 40 characters. */
+const preview = (v: unknown): string => {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+};
+
+/**
+ * One short line per io-ts error, field first: `embed_dim: expected PositiveInt, got -3` (io-ts's
+ * PathReporter prints the whole codec, ~1.4 kB, with the field at the end). Member indices of unions
+ * and intersections are left out of the path.
+ * @example
+ * pipe(MwmaeConfig.decode(json), E.mapLeft(reportConfigErrors)); // Left(["encoder/dim: expected PositiveInt, got 0"])
+ */
+export const reportConfigErrors = (errors: t.Errors): string[] => [
+  ...new Set(
+    errors.map((e) => {
+      const keys = e.context.filter((entry, i) => {
+        const parent = e.context[i - 1]?.type as { readonly _tag?: string } | undefined;
+        return entry.key !== "" && parent?._tag !== "UnionType" && parent?._tag !== "IntersectionType";
+      });
+      const path = keys.map((entry) => entry.key).join(".") || "(root)";
+      const type = e.context[e.context.length - 1]?.type as (t.Decoder<unknown, unknown> & { readonly _tag?: string }) | undefined;
+      const name = type?.name ?? "a value";
+      // A whole record's io-ts name spells out every field; say what it is instead.
+      const expected =
+        name.length <= 40
+          ? name
+          : type?._tag === "ArrayType"
+            ? "a list"
+            : type?._tag === "UnionType"
+              ? `one of: ${name.slice(0, 30)}…`
+              : "an object";
+      return e.value === undefined ? `${path}: missing (expected ${expected})` : `${path}: expected ${expected}, got ${preview(e.value)}`;
+    }),
+  ),
+];
+
 /** A config error as one readable string. */
 export const showConfigError = (e: ConfigError): string => `${e.source}: ${e.messages.join("; ")}`;
 
@@ -94,9 +133,42 @@ export const geometry = (cfg: MwmaeConfig): Geometry => {
   };
 };
 
+/**
+ * Upper bounds on a config's sizes, far beyond any real model (MW-MAE-huge is 1280/32/16 on 200×80):
+ * they keep a typo such as a depth of 2^53 from looping or allocating without end before anything can
+ * say the model is too large.
+ */
+export const configBounds = {
+  dim: 65536,
+  depth: 1024,
+  heads: 1024,
+  frames: 1 << 20,
+  mels: 65536,
+  patches: 1 << 20,
+  mlpRatio: 1024,
+} as const;
+
+/** Fields beyond `configBounds`, as `path: reason` lines. */
+const boundProblems = (cfg: MwmaeConfig): string[] => {
+  const b = configBounds;
+  const checks: Array<readonly [string, number, number]> = [
+    ["input.frames", cfg.input.frames, b.frames],
+    ["input.mels", cfg.input.mels, b.mels],
+    ["encoder.dim", cfg.encoder.dim, b.dim],
+    ["encoder.depth", cfg.encoder.depth, b.depth],
+    ["encoder.heads", cfg.encoder.heads, b.heads],
+    ["decoder.dim", cfg.decoder.dim, b.dim],
+    ["decoder.depth", cfg.decoder.depth, b.depth],
+    ["decoder.heads", cfg.decoder.heads, b.heads],
+    ["mlpRatio", cfg.mlpRatio, b.mlpRatio],
+  ];
+  return checks.filter(([, v, max]) => v > max).map(([path, v, max]) => `${path}: ${v} exceeds the bound of ${max}`);
+};
+
 /** Every cross-field problem of a structurally valid config, as `path: reason` lines. */
 export const configProblems = (cfg: MwmaeConfig): string[] => {
-  const problems: string[] = [];
+  const problems: string[] = boundProblems(cfg);
+  if (problems.length > 0) return problems;
   const tiles = (field: "time" | "freq", size: number, what: string): void => {
     if (size % cfg.patch[field] !== 0) problems.push(`patch.${field}: ${cfg.patch[field]} does not tile the ${size} ${what} of the input`);
   };
@@ -114,6 +186,8 @@ export const configProblems = (cfg: MwmaeConfig): string[] => {
   if (!(cfg.maskRatio > 0 && cfg.maskRatio < 1)) problems.push(`maskRatio: ${cfg.maskRatio} is outside (0, 1)`);
   if (problems.length > 0) return problems;
   const n = (cfg.input.frames / cfg.patch.time) * (cfg.input.mels / cfg.patch.freq);
+  if (n > configBounds.patches)
+    return [`patch: ${n} patches exceed the bound of ${configBounds.patches} (larger patches or a smaller input)`];
   if (keepCount(n, cfg.maskRatio) < 1) problems.push(`maskRatio: ${cfg.maskRatio} leaves no visible patch out of ${n}`);
   if (cfg.kind === "mae" && cfg.decoder.windows !== "auto" && cfg.decoder.windows.some((w) => w !== 0)) {
     problems.push("decoder.windows: the plain MAE has only global heads (use kind mwmae for windows)");
@@ -141,7 +215,7 @@ export const decodeConfig =
   (json: unknown): E.Either<ConfigError, MwmaeConfig> =>
     pipe(
       MwmaeConfig.decode(json),
-      E.mapLeft((errors) => configError(source, PathReporter.report(E.left(errors)))),
+      E.mapLeft((errors) => configError(source, reportConfigErrors(errors))),
       E.chain((cfg) => {
         const problems = configProblems(cfg);
         return problems.length === 0 ? E.right(cfg) : E.left(configError(source, problems));

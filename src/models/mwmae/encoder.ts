@@ -29,7 +29,7 @@ export const embedPatches =
   };
 
 /** Prepends `cls_token + pos_embed[0]` when the config uses a class token. */
-const withClsToken =
+export const withClsToken =
   (p: MwmaeParams, cfg: MwmaeConfig) =>
   <B extends number>(tokens: Tokens<B>): Tokens<B> => {
     if (!cfg.useClsToken) return tokens;

@@ -22,6 +22,7 @@ const reflectIndex = (i: number, n: number): number => {
   return m < n ? m : period - m;
 };
 
+/** A log-mel cut into model-sized chunks, with how many reflected frames were added at the end. */
 export interface Chunks {
   /** `[chunks, chunk frames, mels]`. */
   readonly chunks: HostTensor<readonly [number, number, number]>;
@@ -67,6 +68,7 @@ export const sceneOf = (embeddings: HostTensor): Float64Array => {
   return out.map((v) => v / frames);
 };
 
+/** The HEAR embeddings of one clip: per-chunk features, per-frame timestamp embeddings with their times, and the scene embedding. */
 export interface HearEmbeddings {
   /** Each chunk's `forwardFeatures`, `[chunks, T', F'·dim]`. */
   readonly chunkFeatures: HostTensor;
@@ -76,6 +78,7 @@ export interface HearEmbeddings {
   readonly timesMs: Float64Array;
   /** Mean over time, `[F'·dim]`. */
   readonly scene: Float64Array;
+  /** Frames of reflection padding appended before chunking (trimmed from `timestamps`). */
   readonly padFrames: number;
 }
 

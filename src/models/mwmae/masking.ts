@@ -8,6 +8,7 @@
 import { argsort, broadcastTo, concat, gather, iota, ones, scatterAdd, slice, unsqueeze, zeros, type Tensor } from "../../ir/index.js";
 import { uniform, type Key } from "../../random/index.js";
 
+/** The random masking of one batch, as in the official MAE: the shuffle order, its inverse, the kept patch ids and the 0/1 mask. */
 export interface Masking<B extends number, N extends number> {
   /** Patch indices in ascending-noise order. */
   readonly idsShuffle: Tensor<readonly [B, N]>;

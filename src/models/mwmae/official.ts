@@ -8,8 +8,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/lib/PathReporter.js";
-import { configError, decodeConfig, PositiveInt, type ConfigError, type MwmaeConfig } from "./config.js";
+import { configBounds, configError, decodeConfig, PositiveInt, reportConfigErrors, type ConfigError, type MwmaeConfig } from "./config.js";
 
 const Pair = t.tuple([PositiveInt, PositiveInt]);
 /** 0 (no windows), one window for every head, or a list. */
@@ -41,6 +40,34 @@ export const OfficialConfig = t.intersection([
 ]);
 export type OfficialConfig = t.TypeOf<typeof OfficialConfig>;
 
+/** Every keyword the official constructor takes. */
+const officialKeys: ReadonlyArray<string> = [...Object.keys(OfficialConfig.types[0].props), ...Object.keys(OfficialConfig.types[1].props)];
+
+/** Edit distance, for "did you mean" (keys are short). */
+const distance = (a: string, b: string): number => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+};
+
+/**
+ * Keys the official constructor does not take, by name (it raises `TypeError: unexpected keyword
+ * argument`; silently defaulting a misspelt `embed_dims` to 768 would train the wrong model).
+ */
+export const unknownOfficialKeys = (json: unknown): string[] => {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return [];
+  return Object.keys(json)
+    .filter((k) => !officialKeys.includes(k))
+    .map((k) => {
+      const near = officialKeys.find((known) => distance(k, known) <= 2);
+      return `${k}: not a keyword argument of the official constructor${near === undefined ? "" : ` (did you mean ${near}?)`}`;
+    });
+};
+
 const unsupported = (o: OfficialConfig): string[] => [
   ...(o.in_chans !== undefined && o.in_chans !== 1 ? [`in_chans: ${o.in_chans} channels; log-mels have 1`] : []),
   ...(o.window_sizes !== undefined && o.window_sizes !== 0
@@ -67,7 +94,8 @@ const toConfig = (o: OfficialConfig): unknown => {
   const heads = o.decoder_num_heads ?? 8;
   const ws = o.decoder_window_sizes ?? 0;
   // Official semantics: a bare int is one window for every head; 0 everywhere means a plain MHA block.
-  const windows = typeof ws === "number" ? new Array<number>(heads).fill(ws) : ws;
+  // (An absurd head count is left to decodeConfig's bounds to report, not allocated here.)
+  const windows = typeof ws === "number" ? new Array<number>(heads <= configBounds.heads ? heads : 0).fill(ws) : ws;
   const [frames, mels] = o.img_size ?? [200, 80];
   const [time, freq] = o.patch_size ?? [4, 16];
   return {
@@ -91,8 +119,14 @@ export const decodeOfficialConfig =
   (source: string) =>
   (json: unknown): E.Either<ConfigError, MwmaeConfig> =>
     pipe(
-      OfficialConfig.decode(json),
-      E.mapLeft((errors) => configError(source, PathReporter.report(E.left(errors)))),
+      unknownOfficialKeys(json),
+      (unknown) => (unknown.length === 0 ? E.right(json) : E.left(configError(source, unknown))),
+      E.chain((j) =>
+        pipe(
+          OfficialConfig.decode(j),
+          E.mapLeft((errors) => configError(source, reportConfigErrors(errors))),
+        ),
+      ),
       E.chain((o) => {
         const problems = unsupported(o);
         return problems.length === 0 ? E.right(o) : E.left(configError(source, problems));

@@ -99,7 +99,7 @@ const isShaped = (x: unknown): x is { readonly shape: Shape } =>
 
 /**
  * Checks a tree (of host tensors, tensors or specs) against the config: every expected parameter is
- * present with its shape, and nothing else is there. Names the first missing, mis-shaped or unexpected
+ * present with its shape and data type (f32), and nothing else is there. Names the first missing, mis-shaped or unexpected
  * parameter.
  */
 export const checkParams = <T>(cfg: MwmaeConfig, tree: T): E.Either<ParamError, T> => {
@@ -110,6 +110,9 @@ export const checkParams = <T>(cfg: MwmaeConfig, tree: T): E.Either<ParamError, 
     if (s === undefined) return E.left({ path, message: `missing parameter ${path} [${shape.join(", ")}]` });
     if (!sameShape(s, shape))
       return E.left({ path, message: `${path} has shape [${s.join(", ")}], the config needs [${shape.join(", ")}]` });
+    // A float tensor relabelled as integers has the right shape; catch it here, not as a matmul error per clip.
+    const dtype = (leaves[paths.indexOf(path)] as { readonly dtype?: unknown }).dtype;
+    if (dtype !== undefined && dtype !== "f32") return E.left({ path, message: `${path} is ${String(dtype)}, the config needs f32` });
     got.delete(path);
   }
   const extra = [...got.keys()][0];

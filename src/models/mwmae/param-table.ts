@@ -7,14 +7,17 @@
 import { paramCount } from "./param-spec.js";
 import { encoderSizes, preset, type EncoderSize, type PatchPreset } from "./presets.js";
 
+/** Parameter counts of one encoder size and patch size, for MW-MAE and for the plain MAE. */
 export interface ParamRow {
   readonly encoder: EncoderSize;
   readonly patch: PatchPreset;
   /** All official `params` scalars (sin-cos tables included). */
   readonly mwmae: number;
+  /** The same count for the plain MAE decoder with a class token. */
   readonly mae: number;
   /** The same without the two sin-cos tables. */
   readonly mwmaeWithoutTables: number;
+  /** The plain MAE count without the two sin-cos tables. */
   readonly maeWithoutTables: number;
 }
 

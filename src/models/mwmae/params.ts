@@ -28,6 +28,7 @@ import { decoderPositions, encoderPositions } from "./positions.js";
 
 /** Encoder blocks (and plain-MAE decoder blocks) are nn's `Block`; MW-MAE decoder blocks nn's `MwmhaBlock`. */
 export type AttentionBlock = Block;
+/** An MW-MAE decoder block's parameters: nn's `MwmhaBlock` (multi-window attention + MLP). */
 export type WindowBlock = MwmhaBlock;
 
 /** The patch embedding: a conv with kernel = stride = patch size, `[time, freq, 1, dim]` (HWIO). */

@@ -15,6 +15,7 @@ export const encoderSizes = {
   large: { dim: 1024, depth: 24, heads: 16 },
   huge: { dim: 1280, depth: 32, heads: 16 },
 } as const;
+/** An encoder size from the paper: `"tiny"`, `"small"`, `"medium"`, `"base"`, `"large"` or `"huge"`. */
 export type EncoderSize = keyof typeof encoderSizes;
 
 /** Patch sizes (time × frequency) the paper compares. */
@@ -25,18 +26,32 @@ export const patchSizes = {
   "8x8": { time: 8, freq: 8 },
   "4x8": { time: 4, freq: 8 },
 } as const;
+/** A patch size (time frames × mel bins) from the paper's ablations, e.g. `"4x16"` (the default) or `"5x5"`. */
 export type PatchPreset = keyof typeof patchSizes;
 
+/** Decoder depths (blocks) the paper compares; 4 is the default. */
 export const decoderDepths = [1, 2, 4, 8] as const;
+/** A decoder depth from the paper: 1, 2, 4 or 8 blocks. */
 export type DecoderDepth = (typeof decoderDepths)[number];
 
+/**
+ * Options of `preset`; each omitted one takes the paper's default (MW-MAE, base encoder, 4×16 patches, decoder depth 4, auto windows, mask
+ * ratio 0.8, no class token).
+ */
 export interface PresetOptions {
+  /** `"mwmae"` (multi-window decoder, default) or `"mae"` (standard attention). */
   readonly kind?: MwmaeConfig["kind"];
+  /** Encoder size; default `"base"` (768 wide, 12 blocks, 12 heads). */
   readonly encoder?: EncoderSize;
+  /** Patch size; default `"4x16"`. */
   readonly patch?: PatchPreset;
+  /** Decoder blocks; default 4. */
   readonly decoderDepth?: DecoderDepth;
+  /** Decoder window per head in patches (0 = global), or `"auto"` (default, DESIGN §2's rule). */
   readonly windows?: Windows;
+  /** Fraction of patches hidden from the encoder, in (0, 1); default 0.8. */
   readonly maskRatio?: number;
+  /** Prepend a learned class token; default false. */
   readonly useClsToken?: boolean;
 }
 

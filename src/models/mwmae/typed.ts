@@ -54,13 +54,17 @@ export const dimsOf = (cfg: MwmaeConfig): ModelDims => {
 
 /** The model's steps with literal shapes `D`; the batch `B` comes from the input's type. */
 export interface TypedModel<D extends ModelDims> {
+  /** The literal dims this model was checked against. */
   readonly dims: D;
+  /** Log-mels `[B, frames, mels]` → patches `[B, patches, patchValues]`, row-major over the patch grid. */
   readonly patchify: <B extends number>(
     x: Tensor<readonly [B, D["frames"], D["mels"]]>,
   ) => Tensor<readonly [B, D["patches"], D["patchValues"]]>;
+  /** Patches back to log-mels; the inverse of `patchify`. */
   readonly unpatchify: <B extends number>(
     p: Tensor<readonly [B, D["patches"], D["patchValues"]]>,
   ) => Tensor<readonly [B, D["frames"], D["mels"]]>;
+  /** The masking that uniform noise `[B, patches]` implies: the `keep` lowest-noise patches stay visible. */
   readonly mask: <B extends number>(
     noise: Tensor<readonly [B, D["patches"]]>,
   ) => {
@@ -68,19 +72,23 @@ export interface TypedModel<D extends ModelDims> {
     readonly idsRestore: Tensor<readonly [B, D["patches"]]>;
     readonly mask: Tensor<readonly [B, D["patches"]]>;
   };
+  /** The encoder on the visible patches `idsKeep`: latent tokens `[B, latentTokens, dim]`. */
   readonly encode: <B extends number>(
     x: Tensor<readonly [B, D["frames"], D["mels"]]>,
     idsKeep: Tensor<readonly [B, D["keep"]]>,
   ) => Tensor<readonly [B, D["latentTokens"], D["dim"]]>;
+  /** The decoder: latent tokens and the restore order to predicted patch values `[B, patches, patchValues]`. */
   readonly decode: <B extends number>(
     latent: Tensor<readonly [B, D["latentTokens"], D["dim"]]>,
     idsRestore: Tensor<readonly [B, D["patches"]]>,
   ) => Tensor<readonly [B, D["patches"], D["patchValues"]]>;
+  /** Mean squared error per patch, averaged over the masked patches (mask = 1): a scalar. */
   readonly loss: <B extends number>(
     pred: Tensor<readonly [B, D["patches"], D["patchValues"]]>,
     target: Tensor<readonly [B, D["patches"], D["patchValues"]]>,
     mask: Tensor<readonly [B, D["patches"]]>,
   ) => Tensor<readonly []>;
+  /** Per-time-frame features of unmasked log-mels, `[B, featureFrames, featureWidth]` (what HEAR embeddings are built from). */
   readonly features: <B extends number>(
     x: Tensor<readonly [B, D["frames"], D["mels"]]>,
   ) => Tensor<readonly [B, D["featureFrames"], D["featureWidth"]]>;

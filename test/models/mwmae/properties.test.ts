@@ -1,12 +1,12 @@
 /**
- * Architecture properties over small random configs (test/support/mwmae-configs.ts): who can see what
- * (zero gradients), inverses (patches, shuffles) and shapes. Everything is built from constants and
+ * Architecture properties over small random configs (the kit's `smallModelArb`): who can see what
+ * (dependence read off the VJP), inverses (patches, shuffles) and shapes. Everything is built from constants and
  * evaluated eagerly in float64, so "zero" means exactly zero.
  */
 import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gather, grad, mul, realize, sum, toFloat, type HostTensor, type Tensor } from "../../../src";
+import { gather, lift, realize, sum, toFloat, type Tensor } from "../../../src";
 import { key, split, uniform, type Key } from "../../../src/random";
 import {
   checkParams,
@@ -22,7 +22,7 @@ import {
   patchify,
   unpatchify,
 } from "../../../src/models/mwmae";
-import { configOf, validSmallModelArb, type SmallModel } from "../../support/mwmae-configs";
+import { assertDependence, configOf, dependence, type SmallModel, smallModelArb } from "../../../src/testing";
 
 const f64 = { precision: "f64" } as const;
 type T3 = Tensor<readonly [number, number, number]>;
@@ -36,18 +36,12 @@ const setup = (m: SmallModel) => {
   return { cfg, g, params: init(kp, cfg), x, noise, kr };
 };
 
-/** Rows of a `[B, n, P]` host tensor whose every value is zero, as a `[B·n]` list of booleans. */
-const zeroRows = (t: HostTensor): boolean[] => {
-  const [b, n, p] = t.shape as [number, number, number];
-  return Array.from({ length: b * n }, (_, r) => Array.from(t.data.subarray(r * p, (r + 1) * p)).every((v) => v === 0));
-};
-
 const runs = { numRuns: 15 };
 
 describe("MW-MAE properties", () => {
   it("forward shapes match the config's geometry, and init fits the config", async () => {
     await fc.assert(
-      fc.asyncProperty(validSmallModelArb, async (m) => {
+      fc.asyncProperty(smallModelArb, async (m) => {
         const { cfg, g, params, x, noise } = setup(m);
         const out = forwardMae(params, cfg)(x, noise);
         const features = forwardFeatures(params, cfg)(x);
@@ -67,34 +61,40 @@ describe("MW-MAE properties", () => {
     );
   });
 
-  it("the encoder output has zero gradient with respect to masked patches, non-zero for visible ones", async () => {
+  it("the encoder output depends on exactly the visible patches of its own example (dependence)", async () => {
     await fc.assert(
-      fc.asyncProperty(validSmallModelArb, async (m) => {
-        const { cfg, params, x, noise, kr } = setup(m);
+      fc.asyncProperty(smallModelArb, async (m) => {
+        const { cfg, params, x, noise } = setup(m);
         const { idsKeep, mask } = maskFromNoise(noise, geometry(cfg).keep);
-        const latent = encodeVisible(params, cfg)(x, idsKeep);
-        const r = uniform(kr, latent.shape);
-        const dx = grad((xs: T3) => sum(mul(encodeVisible(params, cfg)(xs, idsKeep), r)) as Tensor<readonly []>)(x);
-        const host = await realize({ g: patchify(dx, cfg.patch), mask }, f64);
-        const zero = zeroRows(host.g);
-        Array.from(host.mask.data).forEach((masked, i) => expect(zero[i]).toBe(masked === 1));
+        const host = await realize({ patches: patchify(x, cfg.patch), mask }, f64);
+        const { frames, mels } = cfg.input;
+        // Output positions: examples; input positions: (example, patch) of the patches.
+        const dep = dependence((ps) => encodeVisible(params, cfg)(unpatchify(ps, cfg.patch, frames, mels), idsKeep), [host.patches], {
+          outputAxes: 1,
+          inputAxes: 2,
+          seed: m.seed,
+        });
+        const n = host.mask.shape[1]!;
+        assertDependence(dep, {
+          name: "the visible patches of the same example",
+          allows: ([b], [bj, q]) => b === bj && host.mask.data[bj! * n + q!] === 0,
+        });
       }),
       runs,
     );
   });
 
-  it("the loss has zero gradient with respect to predictions at visible patches", async () => {
+  it("the loss depends on exactly the predictions at masked patches (dependence)", async () => {
     await fc.assert(
-      fc.asyncProperty(validSmallModelArb, async (m) => {
+      fc.asyncProperty(smallModelArb, async (m) => {
         const { g, noise, kr } = setup(m);
         const [kp, kt] = split(kr, 2) as [Key, Key];
         const shape = [m.batch, g.patches, g.patchValues] as const;
         const { mask } = maskFromNoise(noise, g.keep);
-        const target = uniform(kt, shape) as T3;
-        const dp = grad((p: T3) => maeLoss(p, target, mask))(uniform(kp, shape) as T3);
-        const host = await realize({ dp, mask }, f64);
-        const zero = zeroRows(host.dp);
-        Array.from(host.mask.data).forEach((masked, i) => expect(zero[i]).toBe(masked === 0));
+        const host = await realize({ pred: uniform(kp, shape), target: uniform(kt, shape), mask }, f64);
+        const target = lift(host.target) as T3;
+        const dep = dependence((p) => maeLoss(p, target, mask), [host.pred], { inputAxes: 2, seed: m.seed });
+        assertDependence(dep, { name: "the masked predictions", allows: (_, [b, q]) => host.mask.data[b! * g.patches + q!] === 1 });
       }),
       runs,
     );
@@ -102,7 +102,7 @@ describe("MW-MAE properties", () => {
 
   it("patchify and unpatchify are inverse", async () => {
     await fc.assert(
-      fc.asyncProperty(validSmallModelArb, async (m) => {
+      fc.asyncProperty(smallModelArb, async (m) => {
         const { cfg, x } = setup(m);
         const patches = patchify(x, cfg.patch);
         const host = await realize(
@@ -123,7 +123,7 @@ describe("MW-MAE properties", () => {
 
   it("restore undoes the shuffle, and exactly keep patches are visible", async () => {
     await fc.assert(
-      fc.asyncProperty(validSmallModelArb, async (m) => {
+      fc.asyncProperty(smallModelArb, async (m) => {
         const { g, noise } = setup(m);
         const { idsShuffle, idsRestore, idsKeep, mask } = maskFromNoise(noise, g.keep);
         const shuffled = gather(noise, idsShuffle, 1);

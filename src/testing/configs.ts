@@ -5,28 +5,41 @@
  */
 
 import fc from "fast-check";
-import { configProblems, type MwmaeConfig } from "../../src/models/mwmae";
-import { properFactors } from "../../src/nn";
+import { configProblems, type MwmaeConfig } from "../models/mwmae/index.js";
+import { properFactors } from "../nn/index.js";
 
-/** The drawn description; every field shrinks towards the smallest model. */
+/** The drawn description of a small model and a batch to run it on; every field shrinks towards the smallest. */
 export interface SmallModel {
+  /** `mwmae` (multi-window decoder) or `mae` (standard decoder). */
   readonly kind: "mwmae" | "mae";
+  /** Patch grid, time × frequency. */
   readonly grid: readonly [number, number];
+  /** Patch size, frames × mel bins. */
   readonly patch: readonly [number, number];
+  /** Encoder heads. */
   readonly encHeads: number;
+  /** Encoder width per head. */
   readonly encWidthPerHead: number;
+  /** Decoder heads. */
   readonly decHeads: number;
+  /** Decoder width per head. */
   readonly decWidthPerHead: number;
+  /** Decoder blocks. */
   readonly decDepth: number;
-  /** Index per head into [0, ...factors of n, n]; `null` = auto windows. */
+  /** Index per head into [0, ...proper factors of n, n]; `null` = the `"auto"` windows. */
   readonly windowPicks: ReadonlyArray<number> | null;
+  /** Mask ratio. */
   readonly ratio: number;
+  /** Class token (plain MAE only: MW-MAE forbids it). */
   readonly cls: boolean;
+  /** Batch size to run the model on. */
   readonly batch: number;
+  /** Seed for parameters, inputs and masking noise. */
   readonly seed: number;
 }
 
-export const smallModelArb: fc.Arbitrary<SmallModel> = fc.record({
+/** Every small model description, valid or not (a ratio can leave no visible patch on a 2-patch grid). */
+export const anySmallModelArb: fc.Arbitrary<SmallModel> = fc.record({
   kind: fc.constantFrom("mwmae" as const, "mae" as const),
   grid: fc.tuple(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 })),
   patch: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
@@ -42,7 +55,10 @@ export const smallModelArb: fc.Arbitrary<SmallModel> = fc.record({
   seed: fc.nat(),
 });
 
-/** The config a description stands for (class token only for the plain MAE, as MW-MAE forbids it). */
+/**
+ * The config a description stands for: input = grid × patch, one encoder block, windows picked among
+ * 0 (global), the proper factors of the patch count and the patch count itself.
+ */
 export const configOf = (m: SmallModel): MwmaeConfig => {
   const n = m.grid[0] * m.grid[1];
   const choices = [0, ...properFactors(n), n];
@@ -62,5 +78,17 @@ export const configOf = (m: SmallModel): MwmaeConfig => {
   };
 };
 
-/** Small models whose config is valid (the ratio can leave no visible patch on 2-patch grids). */
-export const validSmallModelArb: fc.Arbitrary<SmallModel> = smallModelArb.filter((m) => configProblems(configOf(m)).length === 0);
+/**
+ * Small models whose config passes `configProblems`: at most 12 patches of at most 9 values, widths up
+ * to 16, so a forward and backward pass takes milliseconds on the reference interpreter.
+ * @example
+ * fc.assert(fc.property(smallModelArb, (m) => geometry(configOf(m)).keep >= 1));
+ */
+export const smallModelArb: fc.Arbitrary<SmallModel> = anySmallModelArb.filter((m) => configProblems(configOf(m)).length === 0);
+
+/**
+ * Valid small MW-MAE / MAE configs (`smallModelArb` without the batch and seed).
+ * @example
+ * fc.assert(fc.property(mwmaeConfigArb, (cfg) => configProblems(cfg).length === 0));
+ */
+export const mwmaeConfigArb: fc.Arbitrary<MwmaeConfig> = smallModelArb.map(configOf);
