@@ -26,7 +26,7 @@ import {
 import type { MwmaeConfig } from "../models/mwmae/index.js";
 import { describeNonFinite, firstNonFinite } from "../io/index.js";
 import { makeFolders, removeOrphanedTemps } from "../io/node.js";
-import { backendNames, chooseBackend, flatTensors } from "../train/index.js";
+import { backendNames, chooseBackend, codeCacheNote, flatTensors } from "../train/index.js";
 import { exitCodes, intFlag, numberFlag, parseFlags, pathFlag, runCommand, UsageError, type Command } from "./command.js";
 import { hasModelFlags, modelOptions, modelUsage, presetByName, resolveModel } from "./model-options.js";
 import { inShard, shardFlag } from "./shard.js";
@@ -172,7 +172,9 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const backendName = f.backend ?? "reference";
   if (f.precision !== undefined && backendName !== "reference") throw new UsageError("--precision applies to the reference backend only");
   const backend =
-    backendName === "reference" ? E.right(reference({ precision: f.precision === "f64" ? "f64" : "f32" })) : chooseBackend(backendName);
+    backendName === "reference"
+      ? E.right(reference({ precision: f.precision === "f64" ? "f64" : "f32" }))
+      : chooseBackend(backendName, { onNote: (line) => process.stderr.write(`mwmae embed: ${line}\n`) });
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const maxChunksPerRun = intFlag("chunks", f.chunks, 16);
   const shard = shardFlag(f.shard);
@@ -238,6 +240,8 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       else done += 1;
     }
   }
+  const codeNote = codeCacheNote(backend.right);
+  if (codeNote !== undefined) process.stderr.write(`mwmae embed: ${codeNote}\n`);
   if (failures.length > 0) {
     process.stderr.write(`mwmae embed: embedded ${done} clip(s); skipped ${failures.length}:\n${failures.map((m) => `  ${m}\n`).join("")}`);
     return exitCodes.failure;

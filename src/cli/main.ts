@@ -69,6 +69,11 @@ export const commands: ReadonlyArray<CommandEntry> = [
     summary: "the main job: pre-train MW-MAE and MAE on the synthetic corpus, probe, HTML report",
     load: async () => (await import("./demo.js")).demoCommand,
   },
+  {
+    name: "explore",
+    summary: "serve the explorer page on 127.0.0.1: MW-MAE and MAE live in the browser (docs/explorer.md)",
+    load: async () => (await import("./explore.js")).exploreCommand,
+  },
 ];
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };

@@ -11,6 +11,7 @@ import { describeNonFinite, firstNonFinite } from "../io/index.js";
 import { showConfigError, type HostParams } from "../models/mwmae/index.js";
 import {
   backendNames,
+  codeCacheNote,
   chooseBackend,
   synthDefaults,
   decodeTrainConfig,
@@ -246,7 +247,7 @@ const runWith = async (
   const mode = f.progress ?? "auto";
   if (!(progressModes as ReadonlyArray<string>).includes(mode))
     throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${mode}"`);
-  const backend = chooseBackend(f.backend ?? "wasm");
+  const backend = chooseBackend(f.backend ?? "wasm", { onNote: (line) => process.stderr.write(`mwmae pretrain: ${line}\n`) });
   if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
   const stopAfter = f["stop-after"] === undefined ? undefined : intFlag("stop-after", f["stop-after"], 0, 0);
   const logEvery = f["log-every"];
@@ -276,6 +277,8 @@ const runWith = async (
   const signal = stopSignal();
   const s = summary(dir, out, signal);
   for (const c of out.skippedCheckpoints) process.stderr.write(`mwmae pretrain: passed over a damaged checkpoint: ${c}\n`);
+  const codeNote = codeCacheNote(backend.right);
+  if (codeNote !== undefined) process.stderr.write(`mwmae pretrain: ${codeNote}\n`);
   if (out.skippedFiles.length > 0) {
     process.stderr.write(
       `mwmae pretrain: skipped ${out.skippedFiles.length} audio file(s):\n${out.skippedFiles.map((e) => `  ${e.message}\n`).join("")}`,

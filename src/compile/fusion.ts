@@ -14,9 +14,10 @@
  * `fuse: false` makes every op its own kernel: the baseline that launch counts are compared against.
  */
 
-import type { Node, OpName } from "../ir/index.js";
+import type { Node } from "../ir/index.js";
 import { size } from "../shape/index.js";
 import { topo, type Graph } from "../trace/index.js";
+import { flowsOnce, inlineCost, isReduction, isView, movementOf, reductionOf } from "./op-traits.js";
 
 /** Options of `planFusion` and `schedule`; every field is optional. */
 export interface FusionOptions {
@@ -29,7 +30,35 @@ export interface FusionOptions {
    * output included); a kernel over the limit is split by making its inlined inputs roots.
    */
   readonly maxInputs?: number;
+  /** Rules to switch off, for ablation studies (each is pinned by a test of attention's kernel counts); default none. */
+  readonly disable?: ReadonlyArray<FusionRule>;
 }
+
+/**
+ * The fusion rules by name:
+ * - `repeated`: an inlined node read at several places whose expression costs more than `CHEAP` gets a buffer;
+ * - `samePlace`: … unless all its reads land in one kernel at one index (computed once per thread there);
+ * - `broadcast`: a node read through a broadcasting expand that costs more than `CHEAP` gets a buffer;
+ * - `assemble`: likewise for a node read by concat or pad (both evaluate the branch a select discards);
+ * - `operand`: a matmul operand that costs more than `CHEAP_OPERAND` gets a buffer (re-read per output column);
+ * - `maxCost`: an expression over `MAX_COST` gets a buffer (bounded kernel sources);
+ * - `prologue`: a reduction evaluated once per thread of a root that does not re-read its operands is fused into it.
+ */
+export type FusionRule = "repeated" | "samePlace" | "broadcast" | "assemble" | "operand" | "maxCost" | "prologue";
+
+/**
+ * Where an inlined node is evaluated: the root whose kernel computes it and the views (reshape, permute,
+ * slice) its value passes through on the way there. Two reads of a node at equal placements read it at
+ * the same index of the same kernel.
+ */
+export interface Placement {
+  readonly root: Node;
+  readonly path: ReadonlyArray<Node>;
+}
+
+/** True when `a` and `b` are the same kernel at the same index. */
+const samePlacement = (a: Placement, b: Placement): boolean =>
+  a.root === b.root && a.path.length === b.path.length && a.path.every((n, i) => n === b.path[i]);
 
 /** Roots of a program: nodes that are computed by a kernel into a buffer. */
 export interface FusionPlan {
@@ -37,36 +66,6 @@ export interface FusionPlan {
   /** Leaves that live in buffers: inputs and constants of more than one element. */
   readonly sources: ReadonlySet<Node>;
 }
-
-const movement = new Set<OpName>(["reshape", "permute", "slice"]);
-const reductions = new Set<OpName>(["sum", "max", "matmul", "scatterAdd"]);
-const transcendental = new Set<OpName>(["exp", "log", "sin", "cos", "sqrt", "tanh", "erf", "pow", "div"]);
-const freeOps = new Set<OpName>(["reshape", "permute", "expand", "slice", "pad", "concat", "gather", "stopGradient", "iota", "cast"]);
-/** Ops a reduction's value may flow through into an epilogue: each element is read at most once. */
-const epilogueOps = new Set<OpName>([
-  "neg",
-  "exp",
-  "log",
-  "sin",
-  "cos",
-  "sqrt",
-  "tanh",
-  "erf",
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "less",
-  "equal",
-  "select",
-  "cast",
-  "stopGradient",
-  "reshape",
-  "permute",
-  "slice",
-]);
 
 /** Work of an inlined expression above which a repeated evaluation earns a buffer. */
 const CHEAP = 8;
@@ -86,40 +85,42 @@ export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions
   const isLeaf = (n: Node): boolean => n.op === "input" || n.op === "constant";
   const forced = options.roots ?? new Set<Node>();
   const roots = new Set<Node>(
-    order.filter((n) => !isLeaf(n) && (options.fuse === false || outputs.has(n) || reductions.has(n.op) || forced.has(n))),
+    order.filter((n) => !isLeaf(n) && (options.fuse === false || outputs.has(n) || isReduction(n.op) || forced.has(n))),
   );
   if (options.fuse === false) return { roots, sources };
+  const off = new Set(options.disable ?? []);
+  const on = (rule: FusionRule): boolean => !off.has(rule);
 
   const consumers = new Map<Node, Node[]>();
   for (const n of order) for (const x of n.inputs) (consumers.get(x) ?? consumers.set(x, []).get(x)!).push(n);
   const uses = (n: Node): number => consumers.get(n)?.length ?? 0;
 
-  /** The node a consumer's read lands on once free movement ops are seen through. */
+  /** The node a consumer's read lands on once free movement ops (views, broadcasts) are seen through. */
   const producer = (x: Node): Node => {
     let p = x;
-    while (!roots.has(p) && !isLeaf(p) && (p.op === "reshape" || p.op === "permute" || p.op === "expand" || p.op === "slice"))
-      p = p.inputs[0]!;
+    while (!roots.has(p) && !isLeaf(p) && (isView(p.op) || movementOf(p.op) === "broadcast")) p = p.inputs[0]!;
     return p;
   };
   const inlinable = (n: Node): boolean => !roots.has(n) && !isLeaf(n);
 
   /**
-   * Where `n` is evaluated if inlined: its home root and the movement path to it. Defined only when
+   * Where `n` is evaluated if inlined: its home root and the views on the way to it. Defined only when
    * every use reaches one home at one index, so the kernel computes `n` once per thread (codegen
    * shares equal subexpressions): then several uses or a reduction inlined there cost nothing extra.
    */
-  const placement = (n: Node, memo = new Map<Node, string | null>()): string | null => {
+  const placement = (n: Node, memo = new Map<Node, Placement | null>()): Placement | null => {
     const hit = memo.get(n);
     if (hit !== undefined) return hit;
-    let out: string | null = null;
-    if (roots.has(n)) out = `${position.get(n)}:`;
+    let out: Placement | null = null;
+    if (roots.has(n)) out = { root: n, path: [] };
     else {
-      const places = (consumers.get(n) ?? []).map((c) => {
-        if (!epilogueOps.has(c.op)) return null;
+      const places = (consumers.get(n) ?? []).map((c): Placement | null => {
+        if (!flowsOnce(c.op)) return null;
         const p = placement(c, memo);
-        return p === null || !movement.has(c.op) ? p : `${p}/${position.get(c)}`;
+        return p === null || !isView(c.op) ? p : { root: p.root, path: [...p.path, c] };
       });
-      out = places.length > 0 && places.every((p) => p !== null && p === places[0]) ? places[0]! : null;
+      const first = places[0];
+      out = first !== undefined && first !== null && places.every((p) => p !== null && samePlacement(p, first)) ? first : null;
     }
     memo.set(n, out);
     return out;
@@ -132,24 +133,27 @@ export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions
     for (const x of n.inputs) {
       const p = producer(x);
       if (!inlinable(p)) continue;
-      const broadcasts = n.op === "expand" && size(n.shape) > size(x.shape);
       const c = costOf(p);
-      if (n.op === "matmul" ? c > CHEAP_OPERAND : (broadcasts || n.op === "concat" || n.op === "pad") && c > CHEAP) roots.add(p);
+      const broadcasts = n.op === "expand" && size(n.shape) > size(x.shape);
+      if (reductionOf(n.op) === "contraction") {
+        if (on("operand") && c > CHEAP_OPERAND) roots.add(p);
+      } else if (c > CHEAP && ((on("broadcast") && broadcasts) || (on("assemble") && movementOf(n.op) === "assemble"))) roots.add(p);
     }
-    const own = isLeaf(n) ? (sources.has(n) ? 1 : 0) : freeOps.has(n.op) ? 0 : transcendental.has(n.op) ? 4 : 1;
+    const own = isLeaf(n) ? (sources.has(n) ? 1 : 0) : inlineCost(n.op);
     const c = own + n.inputs.reduce((acc, x) => acc + costOf(x), 0);
     cost.set(n, c);
-    if (inlinable(n) && ((uses(n) > 1 && c > CHEAP && placement(n) === null) || c > MAX_COST)) roots.add(n);
+    const repeated = on("repeated") && uses(n) > 1 && c > CHEAP && (!on("samePlace") || placement(n) === null);
+    if (inlinable(n) && (repeated || (on("maxCost") && c > MAX_COST))) roots.add(n);
   }
 
-  // A reduction evaluated once per thread of a non-reducing root (or of a sum/max, whose body reads
-  // each element once) is fused there: matmul + bias + activation becomes one kernel.
+  // A reduction evaluated once per thread of a root that reads each element once (an elementwise root,
+  // or a sum/max) is fused there: matmul + bias + activation becomes one kernel.
   for (const r of order) {
-    if (!reductions.has(r.op) || outputs.has(r) || forced.has(r)) continue;
+    if (!isReduction(r.op) || outputs.has(r) || forced.has(r) || !on("prologue")) continue;
     roots.delete(r);
-    const home = placement(r);
-    const root = home === null ? undefined : order[Number(home.split(":")[0])]!;
-    if (root === undefined || root.op === "matmul" || root.op === "scatterAdd") roots.add(r);
+    const home = placement(r)?.root;
+    const rereads = home !== undefined && (reductionOf(home.op) === "contraction" || reductionOf(home.op) === "scatter");
+    if (home === undefined || rereads) roots.add(r);
   }
   return { roots, sources };
 };

@@ -14,3 +14,5 @@ export * from "./buffer-plan.js";
 export * from "./substitute.js";
 export * from "./print.js";
 export * from "./free-loops.js";
+export * from "./structural-hash.js";
+export * from "./op-traits.js";

@@ -12,6 +12,7 @@ import { planFusion, type FusionOptions } from "./fusion.js";
 import { atomsOf, clamp, indexKey, ravel, threadIndex, unravel, type Index } from "./index-expr.js";
 import { children, type BufferInfo, type Expr, type Kernel, type Program } from "./kernel-ir.js";
 import { lowering, type LowerContext } from "./lower.js";
+import { isView, movementOf, traitsOf } from "./op-traits.js";
 
 /** Largest buffer whose flat indices are exact in float32 index arithmetic (GL and WebAssembly). */
 export const MAX_ELEMENTS = 2 ** 24;
@@ -77,7 +78,7 @@ const inlinedFrontier = (root: Node, isRoot: ReadonlySet<Node>): Node[] => {
   let level = root.inputs.filter((x) => x.op !== "input" && x.op !== "constant" && !isRoot.has(x));
   const seen = new Set<Node>();
   while (level.length > 0) {
-    const real = level.filter((n) => !["reshape", "permute", "expand", "slice", "stopGradient"].includes(n.op));
+    const real = level.filter((n) => !(isView(n.op) || movementOf(n.op) === "broadcast" || traitsOf(n.op).kind === "identity"));
     if (real.length > 0) return real;
     level.forEach((n) => seen.add(n));
     level = level.flatMap((n) => n.inputs).filter((x) => x.op !== "input" && x.op !== "constant" && !isRoot.has(x) && !seen.has(x));

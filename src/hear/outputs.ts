@@ -8,7 +8,7 @@
  * `<name>.timestamps.npy` (`[T]`, ms). Every file is written atomically.
  */
 
-import { copyFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
@@ -63,17 +63,16 @@ export const taskOutputDir = (out: string, task: HearTask): string =>
       .pop() ?? "task",
   );
 
-/** Copies the task's metadata, vocabulary and split files, as the kit does before embedding. */
+/** Copies the task's metadata, vocabulary and split files, as the kit does before embedding (each copy atomic). */
 export const writeTaskMetadata = (out: string, task: HearTask): E.Either<HearError, void> => {
   const dir = taskOutputDir(out, task);
   const copy = (name: string) => () =>
-    E.tryCatch(
-      () => {
-        const made = makeFolders(dir);
-        if (E.isLeft(made)) throw new Error(made.left.message);
-        copyFileSync(join(task.dir, name), join(dir, name));
-      },
-      (e) => hearError("write", join(dir, name), `cannot copy: ${e instanceof Error ? e.message : String(e)}`),
+    pipe(
+      E.tryCatch(
+        () => readFileSync(join(task.dir, name)),
+        (e) => hearError("write", join(task.dir, name), `cannot copy: ${e instanceof Error ? e.message : String(e)}`),
+      ),
+      E.chain((bytes) => write(join(dir, name), new Uint8Array(bytes))),
     );
   return sequence(["task_metadata.json", "labelvocabulary.csv", ...task.splits.map((s) => `${s.name}.json`)].map(copy));
 };

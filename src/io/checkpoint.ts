@@ -97,19 +97,22 @@ export const loadCheckpoint = <M>(path: string, codec: t.Type<M, unknown, unknow
 
 /**
  * The newest loadable checkpoint in `dir` (by the `latest` pointer, else by name). A damaged newest
- * file is skipped for the one before, and the reasons are returned beside the result.
+ * file, or one that `check` finds inconsistent (a reason string; e.g. its stored step disagrees with
+ * its metadata), is skipped for the one before, and the reasons are returned beside the result.
  */
 export const loadLatestCheckpoint = <M>(
   dir: string,
   codec: t.Type<M, unknown, unknown>,
+  check: (checkpoint: Checkpoint<M>, path: string) => string | undefined = () => undefined,
 ): E.Either<CheckpointError, { readonly checkpoint: Checkpoint<M>; readonly skipped: ReadonlyArray<CheckpointError> }> => {
   const named = existsSync(pointer(dir)) ? readFileSync(pointer(dir), "utf8").trim() : "";
   const files = [...new Set([named, ...listCheckpoints(dir).reverse()].filter((f) => f !== ""))];
   const skipped: CheckpointError[] = [];
   for (const f of files) {
     const loaded = loadCheckpoint(join(dir, f), codec);
-    if (E.isRight(loaded)) return E.right({ checkpoint: loaded.right, skipped });
-    skipped.push(loaded.left);
+    const problem = E.isRight(loaded) ? check(loaded.right, join(dir, f)) : undefined;
+    if (E.isRight(loaded) && problem === undefined) return E.right({ checkpoint: loaded.right, skipped });
+    skipped.push(E.isLeft(loaded) ? loaded.left : { kind: "checkpoint", path: join(dir, f), message: problem! });
   }
   return E.left({
     kind: "checkpoint",

@@ -52,7 +52,7 @@ export const flaxDtypeWidths: Readonly<Record<string, number>> = {
 
 /** Deepest nesting accepted: state dicts are a few levels deep; a deeper file is refused, not recursed into. */
 const maxDepth = 64;
-/** Bounds on what a document may declare (the same as decodeFlaxMsgpack's): a hostile length fails early. */
+/** Bounds on what a document may declare: a hostile length fails early. */
 const limits = { maxStrLength: 1 << 20, maxArrayLength: 1 << 20, maxMapLength: 1 << 20, maxExtLength: 2 ** 32 - 1 };
 /** Map keys are decoded with this prefix so that integer-like keys ("0", "10") keep the file's order. */
 const keyMark = "\u0000";
@@ -85,8 +85,10 @@ const arrayOf = (raw: RawExt, path: string, source: string): E.Either<FormatErro
   if (!Array.isArray(parts) || parts.length !== 3) return bad(`Flax array extension ${raw.ext} must hold (shape, dtype, bytes)`);
   const [shape, dtype, bytes] = parts as [unknown, unknown, unknown];
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
-    return bad(`shape ${JSON.stringify(shape)} is not a list of integers ≥ 0`);
+    return bad(`shape ${JSON.stringify(shape) ?? String(shape)} is not a list of non-negative integers`);
   if (shape.length > 8) return bad(`shape [${shape.join(", ")}] has rank ${shape.length}, more than 8`);
+  if (!Number.isSafeInteger((shape as number[]).reduce((n, d) => n * d, 16)))
+    return bad(`shape [${shape.join(", ")}] has more elements than any file can hold`);
   if (typeof dtype !== "string") return bad(`dtype ${JSON.stringify(dtype)} is not a string`);
   if (!(bytes instanceof Uint8Array)) return bad("array data is not msgpack binary");
   const width = flaxDtypeWidths[dtype];
@@ -100,7 +102,7 @@ const arrayOf = (raw: RawExt, path: string, source: string): E.Either<FormatErro
 
 const toTree = (node: unknown, path: string, source: string, depth: number): E.Either<FormatError, FlaxTree> => {
   const bad = (message: string) => E.left<FormatError, FlaxTree>({ kind: "format", source, field: path || "(root)", message });
-  if (depth > maxDepth) return bad(`nested deeper than ${maxDepth} levels`);
+  if (depth > maxDepth) return bad(`maps nest more than ${maxDepth} levels deep: not a Flax checkpoint`);
   if (node === null || typeof node === "number" || typeof node === "string" || typeof node === "boolean") return E.right(node);
   if (isRawExt(node)) return arrayOf(node, path, source);
   if (node instanceof ExtData) return bad(`msgpack extension type ${node.type} is not a Flax array (complex numbers are not supported)`);
@@ -115,6 +117,12 @@ const toTree = (node: unknown, path: string, source: string, depth: number): E.E
     out.set(k, child.right);
   }
   return E.right(out);
+};
+
+/** What went wrong decoding msgpack bytes, naming a truncation as such. */
+const msgpackFailure = (e: unknown): string => {
+  const message = e instanceof Error ? e.message : String(e);
+  return /insufficient data/i.test(message) ? `a truncated msgpack file (${message})` : `not a complete msgpack document: ${message}`;
 };
 
 /**
@@ -138,7 +146,7 @@ export const decodeFlaxTree = (bytes: Uint8Array, source: string): E.Either<Form
       kind: "format",
       source,
       field: "msgpack",
-      message: `not a complete msgpack document: ${e instanceof Error ? e.message : e}`,
+      message: msgpackFailure(e),
     });
   }
   return toTree(raw, "", source, 0);
@@ -298,11 +306,15 @@ export const nestSorted = (flat: Readonly<Record<string, FlaxTree>>): FlaxDict =
   for (const path of Object.keys(flat)) {
     const parts = path.split("/");
     let node = root;
-    for (const p of parts.slice(0, -1)) {
+    for (const [i, p] of parts.slice(0, -1).entries()) {
       if (!node.has(p)) node.set(p, new Map());
-      node = node.get(p) as Map<string, FlaxTree>;
+      const next = node.get(p);
+      if (!(next instanceof Map)) throw new RangeError(`nestSorted: "${path}" nests under the leaf "${parts.slice(0, i + 1).join("/")}"`);
+      node = next;
     }
-    node.set(parts[parts.length - 1]!, flat[path]!);
+    const last = parts[parts.length - 1]!;
+    if (node.get(last) instanceof Map) throw new RangeError(`nestSorted: "${path}" is a leaf and a folder of other paths`);
+    node.set(last, flat[path]!);
   }
   // Level by level, as Python sorts each dict's keys ("a" before "a-b" whatever lies below "a").
   const sorted = (d: FlaxDict): FlaxDict =>

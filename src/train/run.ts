@@ -213,6 +213,9 @@ export const runPretraining = async (options: RunOptions): Promise<E.Either<stri
     while (state.step < train.steps && taken < (options.stopAfter ?? Number.POSITIVE_INFINITY)) {
       // A step on the reference backend settles through microtasks alone; yielding to the event loop
       // lets signal handlers (and anything else queued) run between steps.
+      // Twice: an immediate can run in the same loop iteration, before the poll phase that delivers a
+      // signal; the second one comes after a full iteration, so a signal sent during start-up is seen here.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (options.shouldStop?.() === true) break;
       const { x, next } = nextBatch(pool.right, keys.data, state.position, train.batch, model.input.frames);

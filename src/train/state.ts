@@ -152,7 +152,11 @@ export const loadLatestState = (
   dir: string,
 ): E.Either<string, { readonly setup: RunSetup; readonly state: TrainState; readonly skipped: ReadonlyArray<string> }> =>
   pipe(
-    loadLatestCheckpoint(dir, TrainMeta),
+    // A checkpoint whose tensors disagree with its metadata (a step mismatch) is passed over for the one before.
+    loadLatestCheckpoint(dir, TrainMeta, (c, path) => {
+      const state = fromCheckpoint(c, path);
+      return E.isLeft(state) ? state.left.replace(`${path}: `, "") : undefined;
+    }),
     E.mapLeft(showError),
     E.chain(({ checkpoint, skipped }) =>
       pipe(

@@ -96,6 +96,31 @@ describe("mwmae hear", () => {
     ).toEqual(["tiny_hear", "rand"]);
   }, 120_000);
 
+  it("stops on SIGINT while it trains the downstream predictor, within a second or so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mwmae-hear-"));
+    writeSyntheticTask(join(dir, "tasks"), { perClass: { train: 1, valid: 1, test: 1 }, seconds: 0.5 });
+    const out = join(dir, "run");
+    // A training that would run its full 500 epochs (patience 500): the signal must not wait for it.
+    const args = ["hear", "--config", "test/golden/tiny_hear.config.json", "r=random", "--tasks", join(dir, "tasks"), "--out", out];
+    const child = spawn(
+      process.execPath,
+      ["bin/mwmae.js", ...args, "--seeds", "0", "--hidden", "16", "--patience", "500", "--progress", "none"],
+      {
+        cwd: root,
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+      if (/r × synthetic: embedded 30 clip/.test(stderr)) setTimeout(() => child.kill("SIGINT"), 500);
+    });
+    const code = await new Promise<number | null>((done) => child.on("exit", done));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopped by SIGINT/);
+    expect(existsSync(join(out, "r/results/synthetic-v1-full/evaluation.json"))).toBe(false);
+    expect(existsSync(join(out, "r/embeddings/synthetic-v1-full/test"))).toBe(true);
+  }, 120_000);
+
   it("refuses a rerun with other settings, naming hear-run.json", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mwmae-hear-"));
     // No task folder there: the run records its settings, finds nothing to do, and says so (exit 1).

@@ -4,7 +4,7 @@
  * none exits 0 with NaN output, none hangs, none prints a stack trace.
  */
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
@@ -13,7 +13,7 @@ import { encodeWav } from "../../src/audio";
 import { decodeSafetensors, encodeSafetensors } from "../../src/io";
 import { removeDir, tempDir, tinyModelFlags } from "../train/tiny-run";
 import { floatWav } from "../fuzz/corpus";
-import { mwmae, type Result } from "./mwmae-process";
+import { mwmae, root, type Result } from "./mwmae-process";
 
 const golden = (name: string): string => join(__dirname, "../golden", name);
 const hear = ["--config", golden("tiny_hear.config.json")];
@@ -148,6 +148,20 @@ describe("finite or refused", () => {
   });
 });
 
+describe("no silent fallback", () => {
+  it("inspect reports a checkpoint's invalid stored config instead of inspecting it as mwmae-base-4x16", async () => {
+    const file = decodeSafetensors(new Uint8Array(readFileSync(golden("tiny_hear.safetensors"))), "tiny_hear.safetensors");
+    if (E.isLeft(file)) throw new Error(file.left.message);
+    const config = JSON.stringify({ model_class: "MWMAE", embed_dim: -1 });
+    writeFileSync(at("bad-config.safetensors"), encodeSafetensors(file.right.tensors, { ...file.right.metadata, config }));
+    const r = await mwmae("inspect", "--checkpoint", at("bad-config.safetensors"), "--graph", "none");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the config in its metadata: \S+ \(metadata\): embed_dim: expected PositiveInt, got -1/);
+    expect(r.stdout).not.toMatch(/mwmae-base-4x16/);
+    oneLine(r);
+  });
+});
+
 describe("strict containers", () => {
   it.each([
     ["short-header.safetensors", /header|cover|gap|overlap/],
@@ -232,6 +246,38 @@ describe("one bad file never stops a batch", () => {
     const r = await mwmae("embed", ...hear, "--checkpoint", golden("tiny_hear.msgpack"), "--out", "/proc/mwmae-x", clip);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--out \/proc\/mwmae-x: cannot create \/proc\/mwmae-x/);
+  });
+});
+
+describe("signals during start-up", () => {
+  it("a SIGINT while the run is still starting (pool, compile) stops it with a checkpoint, and it resumes", async () => {
+    const out = at("early-sigint");
+    const args = [...tinyModelFlags, "--steps", "3", "--batch", "1", "--warmup", "0", "--clips", "12", "--clip-seconds", "0.5"];
+    const child = spawn(process.execPath, ["bin/mwmae.js", "pretrain", ...args, "--backend", "reference", "--out", out], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    // run.json is written as the run starts, before the pool is built and the step compiled.
+    const poll = setInterval(() => {
+      if (existsSync(join(out, "run.json"))) {
+        clearInterval(poll);
+        child.kill("SIGINT");
+      }
+    }, 2);
+    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
+    clearInterval(poll);
+    clearTimeout(guard);
+    expect(code, stderr).toBe(130);
+    // Stopped before its first step: the checkpoint is of the starting state.
+    expect(readdirSync(join(out, "checkpoints")).filter((f) => f.endsWith(".safetensors"))).toEqual(["ckpt-00000000.safetensors"]);
+    const resumed = await mwmae("pretrain", "--resume", "--out", out, "--backend", "reference");
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^done: 3 steps/);
   });
 });
 

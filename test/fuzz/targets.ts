@@ -4,6 +4,10 @@
  * field it is about. `run-category.ts` runs them in a child process with a time budget per case.
  */
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { encode, ExtData } from "@msgpack/msgpack";
 import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
@@ -166,23 +170,28 @@ const checkTensors = (tensors: Readonly<Record<string, { shape: ReadonlyArray<nu
   }
 };
 
-const tensorSet = fc.dictionary(
-  fc.stringMatching(/^[a-z]{1,3}(\/[a-z0-9_]{1,4}){0,2}$/),
-  fc
-    .record({
-      shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
-      pool: fc.array(hostileFloat, { minLength: 1, maxLength: 8 }),
-      int: fc.boolean(),
-    })
-    .map(({ shape, pool, int }) => {
-      const n = shape.reduce((a, d) => a * d, 1);
-      const data = Array.from({ length: n }, (_, i) =>
-        int ? Math.trunc(Number.isFinite(pool[i % pool.length]!) ? pool[i % pool.length]! * 100 : 7) : pool[i % pool.length]!,
-      );
-      return fromData(data, shape, int ? "i32" : "f32");
-    }),
-  { maxKeys: 5 },
-);
+const tensorSet = fc
+  .dictionary(
+    fc.stringMatching(/^[a-z]{1,3}(\/[a-z0-9_]{1,4}){0,2}$/),
+    fc
+      .record({
+        shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
+        pool: fc.array(hostileFloat, { minLength: 1, maxLength: 8 }),
+        int: fc.boolean(),
+      })
+      .map(({ shape, pool, int }) => {
+        const n = shape.reduce((a, d) => a * d, 1);
+        const data = Array.from({ length: n }, (_, i) =>
+          int ? Math.trunc(Number.isFinite(pool[i % pool.length]!) ? pool[i % pool.length]! * 100 : 7) : pool[i % pool.length]!,
+        );
+        return fromData(data, shape, int ? "i32" : "f32");
+      }),
+    { maxKeys: 5 },
+  )
+  .map((set) =>
+    // A checkpoint's paths name leaves: none is a prefix folder of another ("a" beside "a/b" cannot nest).
+    Object.fromEntries(Object.entries(set).filter(([path]) => !Object.keys(set).some((other) => other.startsWith(`${path}/`)))),
+  );
 
 /** Random msgpack documents, Flax-like or not, with extension-1 payloads of any structure. */
 const msgpackDoc = fc
@@ -481,6 +490,71 @@ export const cli: Target = {
     ),
 };
 
+/** Clips long enough to embed, at common rates, with hostile values (NaN, infinities, 1e300) now and then. */
+const embeddableWav = fc
+  .record({
+    format: fc.constantFrom("16", "32f", "64"),
+    rate: fc.constantFrom(8000, 16000, 22050, 44100),
+    seconds: fc.double({ min: 0.03, max: 0.6, noNaN: true }),
+    hz: fc.double({ min: 50, max: 4000, noNaN: true }),
+    gain: fc.constantFrom(0, 1e-30, 0.3, 1, 1e10, 1e30, 1e300),
+    bad: fc.option(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), value: hostileFloat }), { freq: 3 }),
+  })
+  .map(({ format, rate, seconds, hz, gain, bad }) => {
+    const frames = Math.max(1, Math.round(seconds * rate));
+    const float = format !== "16";
+    const data = Array.from({ length: frames }, (_, i) => {
+      const x = gain * Math.sin((2 * Math.PI * hz * i) / rate);
+      const v = bad !== null && i === Math.floor(bad.at * (frames - 1)) ? bad.value : x;
+      return float ? v : Number.isFinite(v) ? Math.round(Math.max(-1, Math.min(1, v)) * 32767) : 0;
+    });
+    return wavefileBytes({ format, channels: 1, rate, data: [data] });
+  });
+
+const fuzzDir = mkdtempSync(join(tmpdir(), "mwmae-fuzz-"));
+process.on("exit", () => rmSync(fuzzDir, { recursive: true, force: true }));
+const golden = (name: string): string => fileURLToPath(new URL(`../golden/${name}`, import.meta.url));
+
+/**
+ * embed: hostile clips through `mwmae embed --json` with the tiny HEAR model, in process. Exit 0 must
+ * come with finite embeddings only; a clip that cannot be embedded is exit 1 with its file named.
+ */
+export const embed: Target = {
+  name: "embed (hostile clips through the tiny HEAR model)",
+  runs: 24,
+  check: (beat, params) =>
+    settle(
+      fc.check(
+        fc.asyncProperty(embeddableWav, async (bytes) => {
+          beat();
+          const file = join(fuzzDir, "clip.wav");
+          writeFileSync(file, bytes);
+          const r = await runMain([
+            "embed",
+            "--config",
+            golden("tiny_hear.config.json"),
+            "--checkpoint",
+            golden("tiny_hear.msgpack"),
+            "--json",
+            file,
+          ]);
+          if (r.code === 0) {
+            if (/\bnull\b|NaN|Infinity/.test(r.out)) fail(`exit 0 with non-finite output: ${r.out.slice(0, 200)}`);
+            const line = JSON.parse(r.out) as { scene: number[] };
+            if (!line.scene.every(Number.isFinite)) fail("a non-finite scene embedding with exit 0");
+          } else {
+            if (r.code !== 1) fail(`exit ${r.code}: ${r.err.slice(0, 200)}`);
+            if (r.out !== "") fail("output printed for a clip that failed");
+            if (!r.err.includes(file) || /\n\s+at /.test(r.err))
+              fail(`error does not name the clip, or has a stack: ${r.err.slice(0, 300)}`);
+          }
+          return true;
+        }),
+        { ...params, examples: [[audioCorpus[0]!], [audioCorpus[3]!]] },
+      ),
+    ),
+};
+
 /** A target whose third case never ends: the harness's own test that a hang is caught and named. */
 export const hangForTests: Target = {
   name: "self-test (a hang)",
@@ -500,4 +574,4 @@ export const hangForTests: Target = {
 let counter = 0;
 
 /** Every category, by the name `run-category.ts` takes (the self-test is not part of the suite's list). */
-export const targets: Readonly<Record<string, Target>> = { audio, checkpoints, configs, cli, "self-test-hang": hangForTests };
+export const targets: Readonly<Record<string, Target>> = { audio, checkpoints, configs, cli, embed, "self-test-hang": hangForTests };

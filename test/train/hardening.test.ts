@@ -63,6 +63,23 @@ describe("run error paths", () => {
     expect(E.isLeft(allowed) && allowed.left).toMatch(/the loss became NaN at step 2/);
   });
 
+  it("passes over a checkpoint whose stored step disagrees with its metadata, for the one before", async () => {
+    const dir = fresh("step-mismatch-");
+    const setup = tinySetup(3, 1);
+    const first = right(
+      await runPretraining({ dir, start: { kind: "fresh", setup }, backend: reference(), progress: quiet, stopAfter: 2 }),
+    );
+    const file = decodeSafetensors(new Uint8Array(readFileSync(first.checkpoint)), first.checkpoint);
+    if (E.isLeft(file)) throw new Error(file.left.message);
+    writeFileSync(
+      first.checkpoint,
+      encodeSafetensors({ ...file.right.tensors, "opt/step": { shape: [], dtype: "i32", data: Int32Array.of(7) } }, file.right.metadata),
+    );
+    const resumed = right(await runPretraining({ dir, start: { kind: "resume" }, backend: reference(), progress: quiet }));
+    expect(resumed.skippedCheckpoints).toEqual([`${first.checkpoint}: tensor "opt/step" says 7, the metadata says step 2`]);
+    expect([resumed.finished, resumed.stepsTaken]).toEqual([true, 2]);
+  });
+
   it("an existing file as the run folder is an error naming it", async () => {
     const file = join(fresh("file-"), "run");
     writeFileSync(file, "not a folder");

@@ -3,14 +3,17 @@
  * compiler's pipeline (passes, fusion, kernels, schedule, buffer plan), then ONE WebAssembly module per
  * graph with one function per kernel, all working on one `WebAssembly.Memory` laid out by the buffer
  * plan (inputs and constants first, then the plan's reusable slots). A run copies the inputs in, calls
- * the kernels in schedule order and copies the outputs out. Compiled modules are cached by their bytes
- * per backend instance, so preparing the same graph twice compiles nothing.
+ * the kernels in schedule order and copies the outputs out. Generated modules are cached by the
+ * program's structural hash (`programHash`): in memory per backend instance, and in a `CodeStore` when
+ * one is given (Node: a folder on disk), so preparing the same graph again, in this process or the
+ * next, generates no code.
  */
 
-import { children, optimize, schedule, type Expr, type Program } from "../../compile/index.js";
+import { children, optimize, programHash, schedule, type Expr, type Program } from "../../compile/index.js";
 import type { Data, DType, HostTensor, Node } from "../../ir/index.js";
 import type { Graph } from "../../trace/index.js";
 import { NonFiniteError, type Backend, type Runner } from "../backend.js";
+import { decodeEntry, encodeEntry, type CachedModule, type CodeStore } from "./code-cache.js";
 import { kernelFunction } from "./codegen.js";
 import { mathImports, type WasmLowering } from "./lowering.js";
 import { buildModule, type FunctionBody } from "./module.js";
@@ -34,14 +37,27 @@ export interface WasmOptions {
    * `threads − 1` worker threads and the calling thread, on one shared memory.
    */
   readonly threads?: number;
+  /**
+   * Where generated modules persist between processes (Node: `diskCodeStore()` from `mwmae-ts/node`, a folder on disk). Entries are keyed
+   * by the program's structural hash; one that is corrupt, truncated or stale is regenerated and overwritten. Not used with `lowering`.
+   */
+  readonly store?: CodeStore;
 }
 
 /** Module and call counters of one WebAssembly backend instance, cumulative over every graph it prepared. */
 export interface WasmStats {
   /** Modules compiled by WebAssembly. */
   compiles: number;
-  /** Modules answered from the cache. */
+  /** Modules answered from the cache (this instance's memory). */
   cacheHits: number;
+  /** Programs whose code was generated (a miss in memory and in the store). */
+  generated: number;
+  /** Milliseconds spent generating code, summed. */
+  generateMs: number;
+  /** Programs whose module came from the `store` (no code generated). */
+  storeHits: number;
+  /** Store entries found but not trusted (corrupt, truncated, stale), with why; each was regenerated and overwritten. */
+  readonly rejected: string[];
   /** Kernel calls so far. */
   launches: number;
   /** With `profile`: milliseconds per kernel name, summed over calls. */
@@ -95,13 +111,6 @@ export const memoryLayout = (program: Program): { readonly offsets: ReadonlyArra
   return { offsets, bytes: end };
 };
 
-/** The module's bytes as a string (a cache key; no `Buffer`, so it runs in browsers too). */
-const bytesKey = (bytes: Uint8Array): string => {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return s;
-};
-
 const fromFloat32 = (d: Float32Array, dtype: DType): Data =>
   dtype === "f32" ? d : dtype === "i32" ? Int32Array.from(d) : Uint8Array.from(d);
 
@@ -121,18 +130,7 @@ const costOf = (e: Expr, memo = new Map<Expr, number>()): number => {
 const SPLIT_WORK = 2 ** 16;
 
 /** A program compiled to one WebAssembly module: its bytes, the memory it needs and where each buffer lives. */
-export interface ProgramModule {
-  /** The module's binary, ready for `WebAssembly.compile`. */
-  readonly bytes: Uint8Array<ArrayBuffer>;
-  /** Memory size the module needs, in 64 KiB WebAssembly pages. */
-  readonly pages: number;
-  /** Byte offset of every program buffer in memory, indexed by buffer id. */
-  readonly offsets: ReadonlyArray<number>;
-  /** Kernel index of each function (empty kernels have none), and whether it is worth splitting. */
-  readonly functions: ReadonlyArray<{ readonly kernel: number; readonly split: boolean }>;
-  /** Bytes of scratch each thread's part uses (part p's scratch starts p·scratchStride after the first). */
-  readonly scratchStride: number;
-}
+export type ProgramModule = CachedModule;
 
 /** The module of a program for `threads` threads: memory pages needed, and its bytes. */
 export const programModule = (program: Program, lowering?: WasmLowering, threads = 1): ProgramModule => {
@@ -163,34 +161,67 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
  * const f = await jit(({ x, w }) => gelu(matmul(x, w)), { x: spec([8, 16]), w: spec([16, 4]) }, wasm());
  */
 export const wasm = (options: WasmOptions = {}): WasmBackend => {
-  const stats: WasmStats = { compiles: 0, cacheHits: 0, launches: 0, kernelMs: {} };
-  const cache = new Map<string, WebAssembly.Module>();
+  const stats: WasmStats = {
+    compiles: 0,
+    cacheHits: 0,
+    generated: 0,
+    generateMs: 0,
+    storeHits: 0,
+    rejected: [],
+    launches: 0,
+    kernelMs: {},
+  };
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  // A custom lowering table is a function the hash cannot see: its modules stay in this instance's memory.
+  const store = options.lowering === undefined ? options.store : undefined;
+  const salt = `wasm-simd/threads=${threads}/lowering=${options.lowering === undefined ? "default" : "custom"}`;
+  const cache = new Map<string, { readonly code: CachedModule; readonly module: WebAssembly.Module }>();
   const compile = (graph: Graph): Program =>
     schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
-  const moduleOf = async (bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> => {
-    const key = bytesKey(bytes);
-    const hit = cache.get(key);
+  /** The program's module: from memory, else from the store, else generated (and stored). */
+  const codeOf = (program: Program, hash: string): CachedModule => {
+    const expect = { hash, fingerprint: store?.fingerprint ?? "", buffers: program.buffers.length, kernels: program.kernels.length };
+    const entry = store?.read(hash);
+    if (entry !== undefined) {
+      const decoded = decodeEntry(entry, expect);
+      if (decoded.ok) {
+        stats.storeHits++;
+        return decoded.module;
+      }
+      stats.rejected.push(`${store!.where}: entry ${hash}: ${decoded.why}`);
+    }
+    const started = performance.now();
+    const code = programModule(program, options.lowering, threads);
+    stats.generateMs += performance.now() - started;
+    stats.generated++;
+    if (!WebAssembly.validate(code.bytes)) throw new Error("wasm: generated module does not validate (a backend bug)");
+    store?.write(hash, encodeEntry(hash, expect.fingerprint, code));
+    return code;
+  };
+  const moduleOf = async (program: Program): Promise<{ readonly code: CachedModule; readonly module: WebAssembly.Module }> => {
+    const hash = programHash(program, salt);
+    const hit = cache.get(hash);
     if (hit !== undefined) {
       stats.cacheHits++;
       return hit;
     }
-    if (!WebAssembly.validate(bytes)) throw new Error("wasm: generated module does not validate (a backend bug)");
-    const m = await WebAssembly.compile(bytes);
+    const code = codeOf(program, hash);
+    const module = await WebAssembly.compile(code.bytes);
     stats.compiles++;
-    cache.set(key, m);
-    return m;
+    const built = { code, module };
+    cache.set(hash, built);
+    return built;
   };
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
   return {
     name: threads > 1 ? `wasm-simd-x${threads}` : "wasm-simd",
     stats,
     compile,
     prepare: async (graph: Graph): Promise<WasmRunner> => {
       const program = compile(graph);
-      const { bytes, pages, offsets, functions, scratchStride } = programModule(program, options.lowering, threads);
+      const { code, module } = await moduleOf(program);
+      const { bytes, pages, offsets, functions, scratchStride } = code;
       const memory = new WebAssembly.Memory({ initial: pages, ...(threads > 1 ? { maximum: pages, shared: true } : {}) });
       const math = Object.fromEntries(Object.entries(mathImports).map(([name, { fn }]) => [name, fn]));
-      const module = await moduleOf(bytes);
       const instance = await WebAssembly.instantiate(module, { env: { memory }, math });
       const pool = threads > 1 ? await startPool(module, memory, threads, scratchStride) : undefined;
       const calls = functions.map(({ kernel, split }) => {

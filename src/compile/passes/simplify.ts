@@ -15,6 +15,7 @@
 
 import { broadcastTo, constant, opDef, permute, reshape, type Node, type OpDef, type OpName } from "../../ir/index.js";
 import { sameShape, size } from "../../shape/index.js";
+import { isElementwise } from "../op-traits.js";
 import { rewrite, withInputs, type Pass } from "./rewrite.js";
 
 /** The single value of a splat: a one-valued constant, or a reshape/expand/permute of one. */
@@ -30,27 +31,6 @@ export const splatValue = (node: Node): number | undefined => {
 /** `value` broadcast to `node`'s shape and dtype: a scalar constant expanded. */
 const splat = (node: Node, value: number): Node =>
   node.shape.length === 0 ? constant([value], [], node.dtype) : broadcastTo(constant([value], [], node.dtype), node.shape as number[]);
-
-const elementwise = new Set<OpName>([
-  "neg",
-  "exp",
-  "log",
-  "sin",
-  "cos",
-  "sqrt",
-  "tanh",
-  "erf",
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "less",
-  "equal",
-  "select",
-  "cast",
-]);
 
 /** The value of an elementwise op on splat inputs, by the op's own evaluator. */
 const evalSplats = (node: Node, values: ReadonlyArray<number>): number => {
@@ -113,7 +93,7 @@ const splats = (node: Node): Node | undefined => {
     const v = splatValue(node.inputs[0]!);
     return v === undefined || node.inputs[0]!.op === "constant" ? undefined : splat(node, v);
   }
-  if (!elementwise.has(node.op)) return undefined;
+  if (!isElementwise(node.op)) return undefined;
   const values = node.inputs.map(splatValue);
   if (values.some((v) => v === undefined)) return undefined;
   return splat(node, evalSplats(node, values as number[]));

@@ -111,8 +111,9 @@ export const checkParams = <T>(cfg: MwmaeConfig, tree: T): E.Either<ParamError, 
     if (!sameShape(s, shape))
       return E.left({ path, message: `${path} has shape [${s.join(", ")}], the config needs [${shape.join(", ")}]` });
     // A float tensor relabelled as integers has the right shape; catch it here, not as a matmul error per clip.
+    // (Float dtypes go by several names: f32, float32, float64, bfloat16.)
     const dtype = (leaves[paths.indexOf(path)] as { readonly dtype?: unknown }).dtype;
-    if (dtype !== undefined && dtype !== "f32") return E.left({ path, message: `${path} is ${String(dtype)}, the config needs f32` });
+    if (typeof dtype === "string" && !/^(f|bf)/i.test(dtype)) return E.left({ path, message: `${path} is ${dtype}, the config needs f32` });
     got.delete(path);
   }
   const extra = [...got.keys()][0];
