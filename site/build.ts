@@ -40,13 +40,20 @@ export const buildSite = async (out: string, options: { readonly minify?: boolea
     outfile: join(out, "explorer.js"),
     logLevel: "error",
   });
-  for (const f of ["index.html", "style.css"]) copyFileSync(join(siteSource, f), join(out, f));
+  for (const f of ["index.html", "style.css", "captions.vtt"]) copyFileSync(join(siteSource, f), join(out, f));
   for (const f of readdirSync(join(siteSource, "weights"))) {
     if (f.endsWith(".msgpack") || f.endsWith(".json")) copyFileSync(join(siteSource, "weights", f), join(out, "weights", f));
   }
   // The shipped models (`mwmae explore --checkpoint` serves its own models.json in its place).
   writeFileSync(join(out, "models.json"), `${JSON.stringify(shippedModels, null, 2)}\n`);
-  const files = ["index.html", "style.css", "explorer.js", "models.json", ...readdirSync(join(out, "weights")).map((f) => `weights/${f}`)].map((path) => ({
+  const files = [
+    "index.html",
+    "style.css",
+    "captions.vtt",
+    "explorer.js",
+    "models.json",
+    ...readdirSync(join(out, "weights")).map((f) => `weights/${f}`),
+  ].map((path) => ({
     path,
     bytes: statSync(join(out, path)).size,
   }));

@@ -12,7 +12,6 @@ import {
   decodeCheckpoint,
   decodeConfigText,
   decodeWav,
-  geometry,
   gpujs,
   jit,
   key,
@@ -40,8 +39,7 @@ export interface ChosenBackend {
   readonly backend: Backend;
 }
 
-const create = (choice: BackendChoice): Backend =>
-  choice === "wasm" ? wasm() : gpujs({ mode: choice, GPU: GPU as unknown as GpuClass });
+const create = (choice: BackendChoice): Backend => (choice === "wasm" ? wasm() : gpujs({ mode: choice, GPU: GPU as unknown as GpuClass }));
 
 /** Whether the browser claims the mode at all (before trying it). */
 const offered = (choice: BackendChoice): boolean =>
@@ -94,7 +92,12 @@ export interface LoadedModel {
  * A model from checkpoint bytes (safetensors or Flax msgpack) and optional config text; a Left is one
  * line naming the file and what was wrong.
  */
-export const modelFromBytes = (bytes: Uint8Array, source: string, configText?: string, configSource = "config"): E.Either<string, LoadedModel> => {
+export const modelFromBytes = (
+  bytes: Uint8Array,
+  source: string,
+  configText?: string,
+  configSource = "config",
+): E.Either<string, LoadedModel> => {
   const config = configText === undefined ? E.right(undefined) : decodeConfigText(configText, configSource);
   if (E.isLeft(config)) return E.left(config.left.message);
   const file = decodeCheckpoint(bytes, source);
@@ -159,8 +162,7 @@ export const builtInSound = (c: SoundClass, seed: number, cfg: MwmaeConfig): Flo
 /** A WAV file's bytes as 16 kHz mono, or a Left naming the file and the problem. */
 export const audioFromWav = (bytes: Uint8Array, name: string): E.Either<string, Float32Array> => {
   const audio = decodeWav(bytes, name);
-  return E.isLeft(audio) ? E.left(`${audio.left.message}. Use a PCM or float WAV file, or a built-in sound.`) : E.right(to16k(audio.right).samples);
+  return E.isLeft(audio)
+    ? E.left(`${audio.left.message}. Use a PCM or float WAV file, or a built-in sound.`)
+    : E.right(to16k(audio.right).samples);
 };
-
-/** The patch count of a config (for the slider's text). */
-export const patchCount = (cfg: MwmaeConfig): number => geometry(cfg).patches;

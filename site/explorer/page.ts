@@ -21,7 +21,19 @@ import {
   type LoadedModel,
 } from "./load.js";
 import { noiseFor, runFrontEnd, runPass, withMaskRatio, type FrontEnd, type MaePass } from "./model.js";
-import { byId, hoodTexts, renderAttention, renderFrontEnd, renderHood, renderMasking, values, windowOf, type AttentionChoice } from "./views.js";
+import {
+  byId,
+  hoodTexts,
+  renderAttention,
+  renderFrontEnd,
+  renderHood,
+  renderKernelSource,
+  renderMasking,
+  values,
+  windowOf,
+  type AttentionChoice,
+  type HoodTexts,
+} from "./views.js";
 
 interface State {
   backend?: ChosenBackend;
@@ -85,15 +97,25 @@ const recompute = async (): Promise<void> => {
   if (backend === undefined || models === undefined || audio === undefined) return;
   status(`Running both models on ${backend.choice}…`);
   const fe = await runFrontEnd(audio, models.mwmae.config, backend.backend);
-  const noise = await noiseFor(state.maskSeed, (fe.standardised.shape[0]! / models.mwmae.config.patch.time) * (models.mwmae.config.input.mels / models.mwmae.config.patch.freq));
-  const mwmae = await runPass(withMaskRatio(models.mwmae.config, state.ratio), models.mwmae.params, fe.standardised, noise, backend.backend);
+  const noise = await noiseFor(
+    state.maskSeed,
+    (fe.standardised.shape[0]! / models.mwmae.config.patch.time) * (models.mwmae.config.input.mels / models.mwmae.config.patch.freq),
+  );
+  const mwmae = await runPass(
+    withMaskRatio(models.mwmae.config, state.ratio),
+    models.mwmae.params,
+    fe.standardised,
+    noise,
+    backend.backend,
+  );
   const mae = await runPass(withMaskRatio(models.mae.config, state.ratio), models.mae.params, fe.standardised, noise, backend.backend);
   state.frontEnd = fe;
   state.passes = { mwmae, mae };
   renderFrontEnd(fe, models.mwmae.config);
   renderMasking(fe, models.mwmae.config, state.passes);
   drawAttention();
-  byId("timing").textContent = `${backend.choice}: one forward pass ${mwmae.forwardMs.toFixed(0)} ms (MW-MAE), ${mae.forwardMs.toFixed(0)} ms (MAE)`;
+  byId("timing").textContent =
+    `${backend.choice}: one forward pass ${mwmae.forwardMs.toFixed(0)} ms (MW-MAE), ${mae.forwardMs.toFixed(0)} ms (MAE)`;
   status(`Ready on ${backend.choice}.`);
   if (firstReconstructionMs === undefined) firstReconstructionMs = performance.now() - started;
 };
@@ -147,9 +169,12 @@ const useBackend = async (wanted: BackendChoice | "auto"): Promise<void> => {
   message(skipped.length === 0 ? undefined : `Using ${chosen.choice}: ${skipped.join("; ")}.`);
 };
 
+let hood: HoodTexts | undefined;
+
 const setModels = (mwmae: LoadedModel, mae: LoadedModel): void => {
   state.models = { mwmae, mae };
-  renderHood(hoodTexts(mwmae.config, mwmae.params));
+  hood = hoodTexts(mwmae.config, mwmae.params);
+  renderHood(hood);
   const describe = (m: LoadedModel): string =>
     `${m.config.kind === "mwmae" ? "MW-MAE" : "MAE"} from ${m.source} (encoder ${m.config.encoder.dim}/${m.config.encoder.depth}/${m.config.encoder.heads}, decoder ${m.config.decoder.dim}/${m.config.decoder.depth}/${m.config.decoder.heads})`;
   byId("models-text").textContent = `Now showing: ${describe(mwmae)}; ${describe(mae)}.`;
@@ -184,8 +209,13 @@ const wire = (): void => {
   const sound = select("sound");
   sound.replaceChildren(...soundClasses.map((c) => new Option(c, c)));
   sound.value = "chirp-up";
-  sound.addEventListener("change", () => update(async () => (loadBuiltIn(), await recompute())));
-  input("sound-seed").addEventListener("change", () => update(async () => (loadBuiltIn(), await recompute())));
+  const newSound = (): Promise<void> =>
+    update(async () => {
+      loadBuiltIn();
+      await recompute();
+    });
+  sound.addEventListener("change", newSound);
+  input("sound-seed").addEventListener("change", newSound);
   input("wav-file").addEventListener("change", () => {
     const f = input("wav-file").files?.[0];
     if (f !== undefined) void update(() => loadWavFile(f));
@@ -240,6 +270,9 @@ const wire = (): void => {
     }),
   );
   byId("ckpt-load").addEventListener("click", () => update(loadUserCheckpoint));
+  input("kernel-index").addEventListener("change", () => {
+    if (hood !== undefined) renderKernelSource(hood);
+  });
 };
 
 /** Two seconds from the microphone, where the browser allows it; else a message. */
@@ -263,13 +296,18 @@ const recordMicrophone = async (): Promise<void> => {
   stream.getTracks().forEach((t) => t.stop());
   await ctx.close();
   const samples = new Float32Array(chunks.reduce((k, c) => k + c.length, 0));
-  chunks.reduce((at, c) => (samples.set(c, at), at + c.length), 0);
+  let at = 0;
+  for (const c of chunks) {
+    samples.set(c, at);
+    at += c.length;
+  }
   setAudio(samples);
   await recompute();
 };
 
-/** What the tests read: the values the page shows, as plain arrays. */
-const snapshot = () => {
+/** What the tests read: the values the page shows, as plain arrays (the clip, log-mel and predictions only when `full`). */
+const snapshot = (full = false) => {
+  const long = (t: Parameters<typeof values>[0] | undefined): number[] => (full && t !== undefined ? values(t) : []);
   const p = state.passes;
   const m = state.models;
   if (p === undefined || m === undefined) return undefined;
@@ -280,9 +318,14 @@ const snapshot = () => {
     backend: state.backend?.choice,
     ratio: state.ratio,
     maskSeed: state.maskSeed,
-    audio: values(state.audio!),
-    standardised: values(state.frontEnd!.standardised),
-    attention: { ...c, n, window: windowOf(m[c.model].config, c.part, c.head), map: values(maps.data.subarray(c.head * n * n, (c.head + 1) * n * n)) },
+    audio: long(state.frontEnd?.samples), // what the model hears: the clip cut or zero-padded to one input
+    standardised: long(state.frontEnd?.standardised),
+    attention: {
+      ...c,
+      n,
+      window: windowOf(m[c.model].config, c.part, c.head),
+      map: values(maps.data.subarray(c.head * n * n, (c.head + 1) * n * n)),
+    },
     models: Object.fromEntries(
       (["mwmae", "mae"] as const).map((k) => [
         k,
@@ -291,7 +334,7 @@ const snapshot = () => {
           loss: p[k].loss,
           lossText: byId(`loss-${k}`).textContent,
           maskedPatches: p[k].maskedPatches,
-          pred: values(p[k].pred),
+          pred: long(p[k].pred),
           mask: values(p[k].mask),
           decoderStats: p[k].decoderStats,
           encoderStats: p[k].encoderStats,
@@ -313,7 +356,9 @@ const start = async (): Promise<void> => {
   const manifest = await fetchManifest(query.get("models") ?? undefined);
   const [mwmae, mae] = await Promise.all([fetchModel(manifest.mwmae), fetchModel(manifest.mae)]);
   if (E.isLeft(mwmae) || E.isLeft(mae)) {
-    message(`Could not load the models: ${[mwmae, mae].flatMap((r) => (E.isLeft(r) ? [r.left] : [])).join("; ")}. Load a checkpoint below.`);
+    message(
+      `Could not load the models: ${[mwmae, mae].flatMap((r) => (E.isLeft(r) ? [r.left] : [])).join("; ")}. Load a checkpoint below.`,
+    );
     status("No models loaded.");
     return;
   }

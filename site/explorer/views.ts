@@ -4,7 +4,20 @@
  * "under the hood" texts (printGraph of one MW-MHA block, kernels before and after fusion).
  */
 
-import { blockName, compiler, geometry, mwmhaBlock, printGraph, spec, trace, type HostParams, type HostTensor, type MwmaeConfig, type MwmhaBlock } from "mwmae-ts";
+import {
+  blockName,
+  kernelSource,
+  compiler,
+  geometry,
+  mwmhaBlock,
+  printGraph,
+  spec,
+  trace,
+  type HostParams,
+  type HostTensor,
+  type MwmaeConfig,
+  type MwmhaBlock,
+} from "mwmae-ts";
 import { drawGrid, drawMatrix, drawWave, drawWindows, extent } from "./draw.js";
 import type { BlockStats, FrontEnd, MaePass } from "./model.js";
 
@@ -116,7 +129,15 @@ const renderHeadTable = (cfg: MwmaeConfig, part: "encoder" | "decoder", stats: R
     s.entropy.forEach((e, h) => {
       const r = body.insertRow();
       const w = windowOf(cfg, part, h);
-      for (const v of [String(layer), String(h), w === 0 ? "global" : String(w), cell(e), cell(s.distance[h]), cell(s.distanceTime[h]), cell(s.distanceFreq[h])]) {
+      for (const v of [
+        String(layer),
+        String(h),
+        w === 0 ? "global" : String(w),
+        cell(e),
+        cell(s.distance[h]),
+        cell(s.distanceTime[h]),
+        cell(s.distanceFreq[h]),
+      ]) {
         r.insertCell().textContent = v;
       }
     }),
@@ -130,6 +151,8 @@ export interface HoodTexts {
   readonly after: string;
   readonly kernelsBefore: number;
   readonly kernelsAfter: number;
+  /** The gpu.js source generated for fused kernel `i` (what the webgl2/webgpu backends build). */
+  readonly source: (i: number) => string;
 }
 
 /** Traces the first MW-MHA decoder block of an MW-MAE and schedules it with and without fusion. */
@@ -149,6 +172,7 @@ export const hoodTexts = (cfg: MwmaeConfig, params: HostParams): HoodTexts => {
     after: compiler.printKernels(after),
     kernelsBefore: before.kernels.length,
     kernelsAfter: after.kernels.length,
+    source: (i) => kernelSource(after.kernels[i]!, "gpujs").source,
   };
 };
 
@@ -159,6 +183,16 @@ export const renderHood = (t: HoodTexts): void => {
   byId("kernels-before").textContent = t.before;
   byId("kernels-after-summary").textContent = `Kernels after fusion (${t.kernelsAfter})`;
   byId("kernels-after").textContent = t.after;
+  renderKernelSource(t);
+};
+
+/** Shows the generated source of the fused kernel chosen in the "Kernel" field. */
+export const renderKernelSource = (t: HoodTexts): void => {
+  const field = byId<HTMLInputElement>("kernel-index");
+  field.max = String(t.kernelsAfter - 1);
+  const i = Math.min(t.kernelsAfter - 1, Math.max(0, Math.trunc(Number(field.value)) || 0));
+  field.value = String(i);
+  byId("kernel-source").textContent = t.source(i);
 };
 
 /** A host tensor's values as a plain array (for the tests' snapshot). */

@@ -22,6 +22,7 @@ const contentTypes: Readonly<Record<string, string>> = {
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".json": "application/json",
+  ".vtt": "text/vtt; charset=utf-8",
   ".safetensors": "application/octet-stream",
   ".msgpack": "application/octet-stream",
 };
@@ -40,7 +41,13 @@ export const serveSite = (dir: string, extra: ReadonlyMap<string, ExtraFile>, po
   new Promise((resolvePromise, reject) => {
     const root = resolve(dir);
     const server = createServer((req, res) => {
-      const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+      let path: string;
+      try {
+        path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+      } catch {
+        res.writeHead(400, { "content-type": "text/plain" }).end("bad request path");
+        return;
+      }
       if (req.method !== "GET" && req.method !== "HEAD") {
         res.writeHead(405).end();
         return;
@@ -84,7 +91,8 @@ export const userModels = (checkpoint: string, config: string | undefined): E.Ei
     ["/models.json", { bytes: new TextEncoder().encode(JSON.stringify(manifest)), type: contentTypes[".json"]! }],
     ["/user/checkpoint", { bytes, type: "application/octet-stream" }],
   ]);
-  if (configText !== undefined) files.set("/user/config.json", { bytes: new TextEncoder().encode(configText), type: contentTypes[".json"]! });
+  if (configText !== undefined)
+    files.set("/user/config.json", { bytes: new TextEncoder().encode(configText), type: contentTypes[".json"]! });
   return E.right(files);
 };
 

@@ -78,7 +78,6 @@ const MAX_COST = 400;
 export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions = {}): FusionPlan => {
   const order = topo(graph.outputs);
   const outputs = new Set(graph.outputs);
-  const position = new Map(order.map((n, i) => [n, i]));
   const sources = new Set(
     order.filter((n) => n.op === "input" || (n.op === "constant" && size(n.shape) > 1) || (n.op === "constant" && outputs.has(n))),
   );

@@ -16,3 +16,4 @@ export * from "./print.js";
 export * from "./free-loops.js";
 export * from "./structural-hash.js";
 export * from "./op-traits.js";
+export * from "./emit-scope.js";

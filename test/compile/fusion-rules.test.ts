@@ -39,7 +39,17 @@ const pinned: ReadonlyArray<readonly [string, Graph, number]> = [
   ["MW-MHA windows 8 heads, forward", eight.forward, 38],
   ["MW-MHA windows 8 heads, forward+backward", eight.both, 84],
   // A costly value used twice at one index of one kernel: computed once there, no buffer.
-  ["y·y, y costly", trace(({ x }: { x: Tensor }) => (({ y }) => mul(y, y))({ y: costly(x) }), { x: spec([4, 8]) } as never), 1],
+  [
+    "y·y, y costly",
+    trace(
+      ({ x }: { x: Tensor }) => {
+        const y = costly(x);
+        return mul(y, y);
+      },
+      { x: spec([4, 8]) } as never,
+    ),
+    1,
+  ],
   // A costly [4, 1] column broadcast over [4, 8]: a buffer, not 8 recomputations per row.
   ["costly column + z", trace(({ x, z }: { x: Tensor; z: Tensor }) => add(costly(x), z), { x: spec([4, 1]), z: spec([4, 8]) } as never), 2],
   // 120 nested tanh (cost 481): split so kernel sources stay bounded.

@@ -3,8 +3,9 @@
  * It loads with no console errors on webgpu and webgl2; the reconstruction, loss and attention it shows
  * agree with the same computation in Node on the reference backend; the mask slider sets the number of
  * masked patches the config implies; a window head's attention is 0 outside its windows; every control
- * is labelled and reachable by Tab; a bad WAV or checkpoint gives a message and the page stays usable;
- * the shipped weights load. Screenshots of each view go to test-output/explorer.
+ * is labelled and reachable by Tab; the chosen kernel's generated source is shown; a bad WAV or
+ * checkpoint gives a message and the page stays usable (a real WAV is then taken, and the backend
+ * switches to wasm); the shipped weights load. Screenshots of each view go to test-output/explorer.
  *
  * To keep the suite short on 2 cores, the GPU-backend pages run two narrow models with the paper's
  * geometry (encoder 32/1/2, decoder 32/1/8: windows [2, 5, 10, 25, 50, 125, 0, 0]), served in place of
@@ -16,6 +17,7 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import {
   encodeSafetensors,
+  encodeWav,
   flatten,
   geometry,
   init,
@@ -32,7 +34,7 @@ import {
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelFromBytes, type LoadedModel } from "../../site/explorer/load.js";
-import { noiseFor, runFrontEnd, runPass, withMaskRatio } from "../../site/explorer/model.js";
+import { noiseFor, runFrontEnd, runPass, samplesFor, withMaskRatio } from "../../site/explorer/model.js";
 import { screenshotDir, settled, snapshot, startExplorer, type Explorer, type Snapshot } from "./page.js";
 
 /** Narrow models with the paper's input, patches and decoder heads. */
@@ -104,14 +106,18 @@ describe("the explorer page", () => {
       console.log(
         `${backend} (SwiftShader, emulated): first reconstruction ${s.firstReconstructionMs.toFixed(0)} ms after load; forward ${s.models.mwmae.forwardMs.toFixed(0)} ms (MW-MAE, includes kernel builds), ${s.models.mae.forwardMs.toFixed(0)} ms (MAE)`,
       );
-      for (const id of views) await opened.page.locator(`#${id}`).screenshot({ path: join(screenshotDir, `${backend}-${id}.png`) });
+      if (backend === "webgpu") {
+        for (const id of views) await opened.page.locator(`#${id}`).screenshot({ path: join(screenshotDir, `${id}.png`) });
+      } else {
+        await opened.page.screenshot({ path: join(screenshotDir, `${backend}-page.png`), fullPage: true });
+      }
     });
   }
 
   it("shows the reconstruction, loss and attention that the reference backend computes in Node", async () => {
     const opened = pages.webgl2;
     if (opened === undefined) throw new Error("the webgl2 page did not open");
-    const s: Snapshot = await snapshot(opened.page);
+    const s: Snapshot = await snapshot(opened.page, true);
     const cfg = tiny.mwmae.config;
     const fe = await runFrontEnd(Float32Array.from(s.audio), cfg, reference());
     expect(maxAbsDiff(fe.standardised.data, s.standardised)).toBeLessThan(tolerance.values);
@@ -136,21 +142,19 @@ describe("the explorer page", () => {
   });
 
   it("masks the number of patches the config implies as the slider moves", async () => {
-    const page = pages.webgl2!.page;
+    const page = pages.webgpu!.page;
     const n = geometry(tiny.mwmae.config).patches;
-    const slider = page.locator("#mask-ratio");
-    await slider.focus();
-    for (const [keyName, ratio] of [
-      ["ArrowLeft", 0.75],
-      ["End", 0.95],
-    ] as const) {
-      await page.keyboard.press(keyName);
-      await settled(page);
+    const check = async (ratio: number): Promise<void> => {
       const s = await snapshot(page);
       expect(s.ratio).toBeCloseTo(ratio, 10);
       for (const k of ["mwmae", "mae"] as const) expect(s.models[k].maskedPatches).toBe(n - keepCount(n, ratio));
       expect(await page.locator("#mask-count").textContent()).toContain(`${n - keepCount(n, ratio)} of ${n} patches masked`);
-    }
+    };
+    await check(0.8); // 200 of 250
+    await page.locator("#mask-ratio").focus();
+    await page.keyboard.press("ArrowLeft"); // one step of 0.05, by keyboard
+    await settled(page);
+    await check(0.75); // 188 of 250
   });
 
   it("draws a window head's attention as exactly 0 outside its windows", async () => {
@@ -164,6 +168,17 @@ describe("the explorer page", () => {
       const outside = massOutsideWindows(host([1, s.attention.n, s.attention.n], s.attention.map), [s.attention.window]);
       expect(outside).toEqual([0]);
     }
+  });
+
+  it("shows the generated source of the chosen fused kernel", async () => {
+    const page = pages.webgpu!.page;
+    const before = await page.locator("#kernel-source").textContent();
+    expect(before).toMatch(/^function/);
+    await page.locator("#kernel-index").fill("0");
+    await page.locator("#kernel-index").dispatchEvent("change");
+    const after = await page.locator("#kernel-source").textContent();
+    expect(after).toMatch(/^function/);
+    expect(after).not.toBe(before);
   });
 
   it("labels every control and reaches each one with Tab", async () => {
@@ -191,19 +206,31 @@ describe("the explorer page", () => {
 
   it("says what is wrong with a bad WAV or checkpoint and stays usable", async () => {
     const page = pages.webgpu!.page;
-    await page.locator("#wav-file").setInputFiles({ name: "notes.wav", mimeType: "audio/wav", buffer: Buffer.from("not a wav file at all") });
+    await page
+      .locator("#wav-file")
+      .setInputFiles({ name: "notes.wav", mimeType: "audio/wav", buffer: Buffer.from("not a wav file at all") });
     await settled(page);
     expect(await page.locator("#message").textContent()).toMatch(/^notes\.wav: .*built-in sound/);
-    await page.locator("#ckpt-file").setInputFiles({ name: "weights.safetensors", mimeType: "application/octet-stream", buffer: Buffer.from("junk") });
+    await page
+      .locator("#ckpt-file")
+      .setInputFiles({ name: "weights.safetensors", mimeType: "application/octet-stream", buffer: Buffer.from("junk") });
     await page.locator("#ckpt-load").click();
     await settled(page);
     expect(await page.locator("#message").textContent()).toMatch(/^weights\.safetensors: .*unchanged/);
-    const before = await snapshot(page);
-    await page.locator("#redraw").click();
+    // Still usable: a real WAV (44.1 kHz, resampled) is taken, and the backend switches to wasm.
+    const tone = Float32Array.from({ length: 44100 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 44100));
+    await page
+      .locator("#wav-file")
+      .setInputFiles({ name: "tone.wav", mimeType: "audio/wav", buffer: Buffer.from(encodeWav({ sampleRate: 44100, samples: tone })) });
+    await page.locator("#backend").selectOption("wasm");
     await settled(page);
-    const after = await snapshot(page);
-    expect(after.maskSeed).toBe(before.maskSeed + 1);
-    expect(after.models.mwmae.mask).not.toEqual(before.models.mwmae.mask);
+    expect(await page.locator("#message").isHidden()).toBe(true);
+    const after = await snapshot(page, true);
+    expect(after.backend).toBe("wasm");
+    expect(after.audio.length).toBe(samplesFor(tiny.mwmae.config.input.frames));
+    expect(Math.max(...after.audio.slice(0, 15000))).toBeCloseTo(0.5, 2); // 1 s of the tone, at 16 kHz
+    expect(after.audio.slice(16100).every((v) => v === 0)).toBe(true); // then the zero padding to 2 s
+    for (const k of ["mwmae", "mae"] as const) expect(Number.isFinite(after.models[k].loss)).toBe(true);
   });
 
   it("opens on the shipped MW-MAE and MAE (wasm)", async () => {

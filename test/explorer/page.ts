@@ -93,10 +93,15 @@ export interface Snapshot {
   readonly firstReconstructionMs: number;
 }
 
-/** The page's current values. */
-export const snapshot = (page: Page): Promise<Snapshot> =>
-  page.evaluate(() => (globalThis as unknown as { explorer: { snapshot: () => unknown } }).explorer.snapshot()) as Promise<Snapshot>;
+/** The page's current values; the clip, log-mel and predictions only when `full` (they are long). */
+export const snapshot = (page: Page, full = false): Promise<Snapshot> =>
+  page.evaluate(
+    (f) => (globalThis as unknown as { explorer: { snapshot: (full: boolean) => unknown } }).explorer.snapshot(f),
+    full,
+  ) as Promise<Snapshot>;
 
 /** Waits until the page's update queue is empty (every change so far applied). */
 export const settled = (page: Page): Promise<void> =>
-  page.evaluate(() => (globalThis as unknown as { explorer: { update: (f: () => void) => Promise<void> } }).explorer.update(() => undefined));
+  page.evaluate(() =>
+    (globalThis as unknown as { explorer: { update: (f: () => void) => Promise<void> } }).explorer.update(() => undefined),
+  );

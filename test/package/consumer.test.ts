@@ -7,6 +7,7 @@
  * while the Node entry is refused by the bundler; the tarball holds no tests, benchmarks or CI files.
  */
 
+import { spawn } from "node:child_process";
 import { rmSync, statSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,6 +50,11 @@ describe("the packed tarball", () => {
       "dist/node.d.ts",
       "dist/cli/main.js",
       "bin/mwmae.js",
+      // The explorer page and its two small pre-trained models, for `mwmae explore` (`prepare` builds them).
+      "dist/site/index.html",
+      "dist/site/explorer.js",
+      "dist/site/weights/mwmae.msgpack",
+      "dist/site/weights/mae.msgpack",
     ]) {
       expect(paths).toContain(entry);
     }
@@ -66,6 +72,31 @@ describe("the packed tarball", () => {
     const r = await runProgram(join(consumer, "node_modules", ".bin", "mwmae"), ["--version"], consumer);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`mwmae-ts ${packed.filename.replace(/^mwmae-ts-|\.tgz$/g, "")}`);
+  });
+});
+
+describe("mwmae explore from the installed package", () => {
+  it("serves the explorer page and its shipped models on 127.0.0.1", async () => {
+    const child = spawn(join(consumer, "node_modules", ".bin", "mwmae"), ["explore", "--port", "0"], { cwd: consumer });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => {
+          out += String(d);
+          const m = /http:\/\/127\.0\.0\.1:\d+\/?/.exec(out);
+          if (m !== null) resolve(m[0]);
+        });
+        child.once("exit", (code) => reject(new Error(`mwmae explore exited ${code}: ${out}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html/i);
+      const weights = await fetch(new URL("weights/mwmae.msgpack", url));
+      expect(weights.status).toBe(200);
+      expect((await weights.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    } finally {
+      child.kill("SIGINT");
+    }
   });
 });
 

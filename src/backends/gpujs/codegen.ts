@@ -5,16 +5,21 @@
  * hoisted out of that loop. Sizes, strides and loop bounds are literals, so gpu.js never cuts a loop at
  * `loopMaxIterations` (the one per-thread bound, a segment sum's trip count, is capped by setting
  * `loopMaxIterations` to its longest segment), and a kernel's source is its structural cache key.
+ * The scopes, the top-level reductions and their loops are `src/compile/emit-scope.ts`, shared with
+ * the WebAssembly code generator; this file is the JavaScript syntax.
  */
 
 import {
-  children,
   exprKey,
   freeLoops,
   indexExpr,
   loopsOfIndex,
-  substituteExpr,
+  atTrip,
+  reductionGroups,
+  scopeStack,
+  topReductions,
   type Atom,
+  type EmitScope,
   type Expr,
   type Index,
   type Kernel,
@@ -42,20 +47,6 @@ export interface KernelSource {
   readonly maxLoop: number;
 }
 
-/** Top-level reductions of some expressions (not those nested in another's body), in order. */
-const topReductions = (roots: ReadonlyArray<Expr>): Array<Extract<Expr, { kind: "reduce" }>> => {
-  const found: Array<Extract<Expr, { kind: "reduce" }>> = [];
-  const seen = new Set<Expr>();
-  const visit = (e: Expr): void => {
-    if (seen.has(e)) return;
-    seen.add(e);
-    if (e.kind === "reduce") found.push(e);
-    else children(e).forEach(visit);
-  };
-  roots.forEach(visit);
-  return found;
-};
-
 /**
  * Generates the source of one kernel through `table` (reported as `backend` in errors). `outputs` are
  * the values each thread returns: the kernel's expression, or several copies of it re-expressed over
@@ -72,33 +63,23 @@ export const kernelSource = (
   const args = new Map(kernel.inputs.map((b, i) => [b, `a${i}`]));
   const exprLoops = freeLoops();
 
-  // Scopes: the kernel body, then one per open loop (innermost last).
-  type Scope = { loop: number; lines: string[]; keys: string[] };
-  const scopes: Scope[] = [{ loop: -1, lines: [], keys: [] }];
-  const names = new Map<string, string>();
+  // Scopes (src/compile/emit-scope.ts): the kernel body, then one per open loop (innermost last).
+  type Scope = EmitScope<string>;
+  const scopes = scopeStack<string, string>();
+  const scopeFor = scopes.scopeFor;
   let counter = 0;
   let maxLoop = 0;
-  const scopeFor = (loops: ReadonlySet<number>): Scope => {
-    for (let s = scopes.length - 1; s > 0; s--) if (loops.has(scopes[s]!.loop)) return scopes[s]!;
-    return scopes[0]!;
-  };
-  const bindIn = (scope: Scope, key: string, code: string): string => {
-    const hit = names.get(key);
-    if (hit !== undefined) return hit;
-    const name = `v${counter++}`;
-    scope.lines.push(`const ${name} = ${code};`);
-    scope.keys.push(key);
-    names.set(key, name);
-    return name;
-  };
+  /** The name bound to `key`, else a new `const` set to `code` in `scope`. */
+  const bindIn = (scope: Scope, key: string, code: string): string =>
+    scopes.bind(scope, key, (s) => {
+      const name = `v${counter++}`;
+      s.code.push(`const ${name} = ${code};`);
+      return name;
+    });
   /** Emits `build` inside a new block for `loop`; names bound there are forgotten when it closes. */
   const inLoop = <T>(loop: number, build: () => T): { lines: string[]; value: T } => {
-    const scope: Scope = { loop, lines: [], keys: [] };
-    scopes.push(scope);
-    const value = build();
-    scopes.pop();
-    scope.keys.forEach((k) => names.delete(k));
-    return { lines: scope.lines.map((l) => `  ${l}`), value };
+    const { scope, value } = scopes.inLoop(loop, build);
+    return { lines: scope.code.map((l) => `  ${l}`), value };
   };
 
   const atom = (a: Atom): string => {
@@ -134,7 +115,7 @@ export const kernelSource = (
   const emit = (e: Expr): string => {
     if (e.kind === "literal") return table.literal(e.value);
     const key = exprKey(e);
-    const known = names.get(key);
+    const known = scopes.lookup(key);
     if (known !== undefined) return known;
     const scope = scopeFor(exprLoops(e));
     const bind = (code: string): string => bindIn(scope, `tmp:${counter}`, code);
@@ -155,7 +136,7 @@ export const kernelSource = (
         return bindIn(scope, key, table.select(emit(e.cond), emit(e.a), emit(e.b)));
       case "reduce":
         emitLoop([e], scope);
-        return names.get(key)!;
+        return scopes.lookup(key)!;
     }
   };
 
@@ -172,13 +153,10 @@ export const kernelSource = (
     const bound = count === undefined ? String(extent) : emit(count);
     const rules = group.map((e) => need(table.reduce[e.op], e.op));
     const accs = group.map((_, i) => `acc${loop}_${i}`);
-    group.forEach((_, i) => scope.lines.push(`let ${accs[i]} = ${rules[i]!.init};`));
+    group.forEach((_, i) => scope.code.push(`let ${accs[i]} = ${rules[i]!.init};`));
     const unroll = extent >= 8 && count === undefined ? 4 : 1;
     const main = count === undefined ? String(Math.floor(extent / unroll) * unroll) : bound;
-    const shifted = (e: Expr, u: number): Expr =>
-      u === 0
-        ? e
-        : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? indexExpr.addConst(indexExpr.atomIndex(a), u) : undefined));
+    const shifted = (e: Expr, u: number): Expr => atTrip(e, loop, u);
     const steps = (copies: number) =>
       inLoop(loop, () =>
         Array.from({ length: copies }, (_, u) =>
@@ -187,7 +165,7 @@ export const kernelSource = (
       );
     const r = `r${loop}`;
     const body = steps(unroll);
-    scope.lines.push(
+    scope.code.push(
       `for (let ${r} = 0; ${r} < ${main}; ${unroll === 1 ? `${r}++` : `${r} += ${unroll}`}) {`,
       ...body.lines,
       ...body.value.map((l) => `  ${l}`),
@@ -195,25 +173,29 @@ export const kernelSource = (
     );
     if (count === undefined && Number(main) < extent) {
       const tail = steps(1);
-      scope.lines.push(`for (let ${r} = ${main}; ${r} < ${extent}; ${r}++) {`, ...tail.lines, ...tail.value.map((l) => `  ${l}`), "}");
+      scope.code.push(`for (let ${r} = ${main}; ${r} < ${extent}; ${r}++) {`, ...tail.lines, ...tail.value.map((l) => `  ${l}`), "}");
     }
-    group.forEach((e, i) => names.set(exprKey(e), accs[i]!));
+    group.forEach((e, i) => scopes.name(exprKey(e), accs[i]!));
   };
 
   // Reductions first, grouped by loop, so that copies of a kernel share their loop trips.
-  const pending = topReductions(outputs).filter((e) => exprLoops(e).size === 0);
-  for (const id of [...new Set(pending.map((e) => e.loop))]) {
-    const group = pending.filter((e) => e.loop === id && !names.has(exprKey(e)));
-    const unique = group.filter((e, i) => group.findIndex((o) => exprKey(o) === exprKey(e)) === i);
-    // Loops with per-thread trip counts cannot share trips: each gets its own.
-    if (unique.some((e) => e.count !== undefined)) unique.forEach((e) => emitLoop([e], scopes[0]!));
-    else if (unique.length > 0) emitLoop(unique, scopes[0]!);
-  }
+  const pending = topReductions(
+    outputs.map((e) => [e]),
+    (lanes) => exprKey(lanes[0]!),
+  )
+    .map((lanes) => lanes[0]!)
+    .filter((e) => exprLoops(e).size === 0);
+  reductionGroups(
+    pending,
+    (e) => e,
+    (e) => scopes.lookup(exprKey(e)) !== undefined,
+    (group) => emitLoop(group, scopes.outer()),
+  );
   const results = outputs.map(emit);
   const params = kernel.inputs.map((b) => args.get(b)).join(", ");
   const ret = results.length === 1 ? results[0]! : `[${results.join(", ")}]`;
   const lanes = [`const t = ${ix.thread};`, "const tx = this.thread.x;", "const ty = this.thread.y;"];
-  const used = lanes.filter((l) => new RegExp(`\\b${l.split(" ")[1]}\\b`).test(scopes[0]!.lines.join("\n") + ret));
-  const body = [...used, ...scopes[0]!.lines, `return ${ret};`].map((l) => `  ${l}`).join("\n");
+  const used = lanes.filter((l) => new RegExp(`\\b${l.split(" ")[1]}\\b`).test(scopes.outer().code.join("\n") + ret));
+  const body = [...used, ...scopes.outer().code, `return ${ret};`].map((l) => `  ${l}`).join("\n");
   return { source: `function (${params}) {\n${body}\n}`, maxLoop };
 };

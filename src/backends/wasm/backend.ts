@@ -184,11 +184,16 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
     const entry = store?.read(hash);
     if (entry !== undefined) {
       const decoded = decodeEntry(entry, expect);
-      if (decoded.ok) {
+      // The layout is the program's (its plan is in the hash), so an entry that disagrees is not this program's.
+      const layout = memoryLayout(program).offsets;
+      const fits = decoded.ok && decoded.module.offsets.every((o, i) => o === layout[i]);
+      if (decoded.ok && fits) {
         stats.storeHits++;
         return decoded.module;
       }
-      stats.rejected.push(`${store!.where}: entry ${hash}: ${decoded.why}`);
+      stats.rejected.push(
+        `${store!.where}: entry ${hash}: ${decoded.ok ? "buffer offsets differ from the program's layout" : decoded.why}`,
+      );
     }
     const started = performance.now();
     const code = programModule(program, options.lowering, threads);

@@ -10,6 +10,8 @@
  * `v128.load32_splat`, others gather lane by lane. Reductions of one loop id share one loop (unrolled
  * by 4), which is what makes the R·C copies of a matmul a register-blocked micro-kernel. A call runs
  * its share of the outer tile loop (parameters `part` of `parts`), so threads can split a kernel.
+ * The scopes, the top-level reductions and their loops are `src/compile/emit-scope.ts`, shared with
+ * the gpu.js code generator.
  */
 
 import {
@@ -17,14 +19,18 @@ import {
   freeLoops,
   indexExpr as ix,
   loopsOfIndex,
-  substituteExpr,
   substituteIndex,
+  atTrip,
+  reductionGroups,
+  scopeStack,
+  topReductions,
   type Atom,
+  type EmitScope,
   type Expr,
   type Index,
   type Kernel,
 } from "../../compile/index.js";
-import { append, assemble, countedLoop, rangeLoop, keyOf, opCode, topReductions, valType, type Lanes, type Reduce } from "./fragments.js";
+import { append, assemble, countedLoop, rangeLoop, keyOf, opCode, valType, type Lanes, type Reduce } from "./fragments.js";
 import { wasmLowering, type Op, type WasmLowering } from "./lowering.js";
 import { F32, I32, KERNEL_PARAMS, op, V128, vop, type FunctionBody, type ValType } from "./module.js";
 import { blocksOf, copiesOf, extentsOf, type Block, type Tiling } from "./tiling.js";
@@ -89,23 +95,17 @@ export const kernelFunction = (
     return s;
   };
 
-  // Scopes: the tile body, then one per open reduction loop (innermost last).
-  type Scope = { readonly loop: number; readonly code: number[]; readonly keys: string[] };
-  let scopes: Scope[] = [];
-  let names = new Map<string, number>();
-  const scopeFor = (loops: ReadonlySet<number>): Scope => {
-    for (let s = scopes.length - 1; s > 0; s--) if (loops.has(scopes[s]!.loop)) return scopes[s]!;
-    return scopes[0]!;
-  };
-  const bindIn = (scope: Scope, key: string, type: ValType, code: ReadonlyArray<number>): number => {
-    const hit = names.get(key);
-    if (hit !== undefined) return hit;
-    const l = local(type);
-    scope.code.push(...code, ...op.set(l));
-    scope.keys.push(key);
-    names.set(key, l);
-    return l;
-  };
+  // Scopes (src/compile/emit-scope.ts): the tile body, then one per open reduction loop (innermost last).
+  type Scope = EmitScope<number>;
+  const scopes = scopeStack<number, number>();
+  const scopeFor = scopes.scopeFor;
+  /** The local bound to `key`, else a new local of `type` set to `code` (computed first either way) in `scope`. */
+  const bindIn = (scope: Scope, key: string, type: ValType, code: ReadonlyArray<number>): number =>
+    scopes.bind(scope, key, (s) => {
+      const l = local(type);
+      s.code.push(...code, ...op.set(l));
+      return l;
+    });
 
   // ---- Index arithmetic (i32) ----
   const atomLocal = (a: Atom): number => {
@@ -122,7 +122,7 @@ export const kernelFunction = (
       }
       default: {
         const key = `atom:${ix.atomKey(a)}`;
-        const known = names.get(key);
+        const known = scopes.lookup(key);
         if (known !== undefined) return known;
         const scope = scopeFor(indexLoops(ix.atomIndex(a)));
         const x = indexLocal(a.x);
@@ -170,12 +170,12 @@ export const kernelFunction = (
   /** A local holding `x`; its part that does not depend on the innermost loop it needs is hoisted. */
   const indexLocal = (x: Index): number => {
     const key = `ix:${ix.indexKey(x)}`;
-    const known = names.get(key);
+    const known = scopes.lookup(key);
     if (known !== undefined) return known;
     const scope = scopeFor(indexLoops(x));
     const varies = (t: Index["terms"][number]): boolean => indexLoops({ terms: [t], offset: 0 }).has(scope.loop);
     const inner = x.terms.filter(varies);
-    if (scope === scopes[0] || inner.length === x.terms.length) return bindIn(scope, key, I32, termsCode(x));
+    if (scope === scopes.outer() || inner.length === x.terms.length) return bindIn(scope, key, I32, termsCode(x));
     const outer = indexLocal({ terms: x.terms.filter((t) => !varies(t)), offset: x.offset });
     return bindIn(scope, key, I32, [...op.get(outer), ...termsCode({ terms: inner, offset: 0 }), ...op.i32Add]);
   };
@@ -257,14 +257,19 @@ export const kernelFunction = (
   const emit = (lanes: Lanes): number => {
     const e = lanes[0]!;
     const key = keyOf(lanes);
-    const known = names.get(key);
+    const known = scopes.lookup(key);
     if (known !== undefined) return known;
     const scope = scopeFor(exprLoops(e));
     const kids = <K extends Expr["kind"], F extends keyof Extract<Expr, { kind: K }>>(_: K, field: F): Lanes =>
       lanes.map((l) => (l as Extract<Expr, { kind: K }>)[field] as Expr);
     switch (e.kind) {
       case "literal":
-        return bindIn(scopes[0]!, key, valType(lanes), lanes.length === 1 ? table.literal.scalar(e.value) : table.literal.vector(e.value));
+        return bindIn(
+          scopes.outer(),
+          key,
+          valType(lanes),
+          lanes.length === 1 ? table.literal.scalar(e.value) : table.literal.vector(e.value),
+        );
       case "index":
         return bindIn(
           scope,
@@ -286,18 +291,13 @@ export const kernelFunction = (
         return applyOp(lanes, table.select, [kids("select", "a"), kids("select", "b"), kids("select", "cond")]);
       case "reduce":
         emitLoop([lanes as ReadonlyArray<Reduce>], scope);
-        return names.get(key)!;
+        return scopes.lookup(key)!;
     }
   };
 
   /** Opens a scope for `loop`, builds into it, closes it (forgetting its names); returns its code. */
   const inLoop = (loop: number, build: (scope: Scope) => void): number[] => {
-    const scope: Scope = { loop, code: [], keys: [] };
-    scopes.push(scope);
-    build(scope);
-    scopes.pop();
-    scope.keys.forEach((k) => names.delete(k));
-    return scope.code;
+    return scopes.inLoop(loop, build).scope.code;
   };
 
   /** One loop for reductions sharing a loop id: every accumulator advances in the same trip. */
@@ -314,9 +314,8 @@ export const kernelFunction = (
         scope.code.push(...(width === 1 ? table.literal.scalar(rules[i]!.init) : table.literal.vector(rules[i]!.init)), ...op.set(acc));
       return acc;
     });
-    const shifted = (e: Expr, u: number): Expr =>
-      u === 0 ? e : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? ix.addConst(ix.atomIndex(a), u) : undefined));
-    if (packing && width > 1 && count === undefined && extent <= MAX_PACKED_EXTENT && scope === scopes[0])
+    const shifted = (e: Expr, u: number): Expr => atTrip(e, loop, u);
+    if (packing && width > 1 && count === undefined && extent <= MAX_PACKED_EXTENT && scope === scopes.outer())
       packs.set(loop, { extent, patterns: new Map() });
     const steps = (copies: number) =>
       inLoop(loop, (inner) => {
@@ -375,15 +374,14 @@ export const kernelFunction = (
     }
     group.forEach((g, i) => {
       const key = keyOf(g);
-      names.set(key, accs[i]!);
+      scopes.name(key, accs[i]!);
       scope.keys.push(key);
     });
   };
 
   /** The copies of packed streams, one loop per packed reduction (run once per column group). */
   const packCode = (): number[] => {
-    scopes = [{ loop: -1, code: [], keys: [] }];
-    names = new Map();
+    scopes.reset();
     const loops: number[] = [];
     for (const [loop, { extent, patterns }] of packs) {
       if (patterns.size === 0) continue;
@@ -397,25 +395,28 @@ export const kernelFunction = (
       });
       append(loops, countedLoop(r, 0, extent, 1, body));
     }
-    return append([], scopes[0]!.code, loops);
+    return append([], scopes.outer().code, loops);
   };
 
   /** The tile body of one block: every copy computed and stored. */
   const tileBody = (block: Block): number[] => {
-    scopes = [{ loop: -1, code: [], keys: [] }];
-    names = new Map();
+    scopes.reset();
     packs = new Map();
     scratchUsed = 0;
     packing = W > 1 && (block.rows > 1 || tiling.cols > 1) && extentsOf(tiling, block).y >= 2;
     const copies = copiesOf(kernel.expr, tiling, block);
     // Reductions first, grouped by loop, so that the copies share their loop trips.
-    const pending = topReductions(copies.map((c) => c.lanes)).filter((g) => exprLoops(g[0]!).size === 0);
-    for (const id of [...new Set(pending.map((g) => g[0]!.loop))]) {
-      const group = pending.filter((g) => g[0]!.loop === id && !names.has(keyOf(g)));
-      if (group.some((g) => g[0]!.count !== undefined)) group.forEach((g) => emitLoop([g], scopes[0]!));
-      else if (group.length > 0) emitLoop(group, scopes[0]!);
-    }
-    const root = scopes[0]!;
+    const pending = topReductions(
+      copies.map((c) => c.lanes),
+      keyOf,
+    ).filter((g) => exprLoops(g[0]!).size === 0);
+    reductionGroups(
+      pending,
+      (g) => g[0]!,
+      (g) => scopes.lookup(keyOf(g)) !== undefined,
+      (group) => emitLoop(group, scopes.outer()),
+    );
+    const root = scopes.outer();
     for (const { lanes, at } of copies) {
       const v = emit(lanes);
       const a = address(kernel.output, at);

@@ -5,7 +5,7 @@
  * (a kernel body can outgrow the engine's argument limit).
  */
 
-import { children, exprKey, type Expr } from "../../compile/index.js";
+import { exprKey, type Expr } from "../../compile/index.js";
 import { mathImports, type MathImport, type Op } from "./lowering.js";
 import { F32, op, V128, vop, type ValType } from "./module.js";
 
@@ -68,18 +68,3 @@ export const valType = (lanes: Lanes): ValType => (lanes.length === 1 ? F32 : V1
 
 /** Structural key of a lane list (scalars and vectors of one expression differ). */
 export const keyOf = (lanes: Lanes): string => (lanes.length === 1 ? `s:${exprKey(lanes[0]!)}` : `v:${lanes.map(exprKey).join("|")}`);
-
-/** Top-level reductions of some lane lists (not those nested in another's body), in order. */
-export const topReductions = (roots: ReadonlyArray<Lanes>): Array<ReadonlyArray<Reduce>> => {
-  const found: Array<ReadonlyArray<Reduce>> = [];
-  const seen = new Set<string>();
-  const visit = (lanes: Lanes): void => {
-    const key = keyOf(lanes);
-    if (seen.has(key)) return;
-    seen.add(key);
-    if (lanes[0]!.kind === "reduce") found.push(lanes as ReadonlyArray<Reduce>);
-    else children(lanes[0]!).forEach((_, c) => visit(lanes.map((l) => children(l)[c]!)));
-  };
-  roots.forEach(visit);
-  return found;
-};
