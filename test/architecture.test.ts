@@ -45,7 +45,7 @@ const maxPrimitives = 40;
  * Escapes from the type checker (`as never`, `as unknown as`) in src/: 113 before the shape helpers
  * were folded into src/shape (88 and 25). The budget only goes down.
  */
-const maxCasts = 109;
+const maxCasts = 104;
 const maxFileLines = 600;
 
 const rankOf = new Map(layers.flatMap((group, rank) => group.map((folder) => [folder, rank] as const)));
