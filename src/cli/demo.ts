@@ -48,7 +48,7 @@ import {
   type RunOutcome,
   type RunSetup,
 } from "../train/index.js";
-import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { type Command, exitCodes, intFlag, parseFlags, pathFlag, runCommand, UsageError } from "./command.js";
 
 /** The sizes of one demo: the models, the runs, the task and the probe. */
 interface Plan {
@@ -255,7 +255,7 @@ const run = async (f: Flags): Promise<number> => {
   const progress = f.progress ?? "auto";
   if (!(progressModes as ReadonlyArray<string>).includes(progress))
     throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${progress}"`);
-  const out = f.out ?? join("runs", mode === "quick" ? "demo-quick" : "demo");
+  const out = pathFlag("out", f.out) ?? join("runs", mode === "quick" ? "demo-quick" : "demo");
   mkdirSync(out, { recursive: true });
   const started = new Date();
   const clock = phases();

@@ -9,7 +9,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { readTaskEmbeddings, trainingsOf, type TaskEmbeddings } from "../hear/node.js";
-import { exitCodes, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { type Command, exitCodes, parseFlags, pathFlag, runCommand, UsageError } from "./command.js";
 import { evaluateOne, evaluateOptions, evaluateSettings, evaluateUsage, makeEvalProgress, taskFolders } from "./evaluate-run.js";
 
 const usage = [
@@ -48,6 +48,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   if (positionals.length === 0) throw new UsageError("no input: give task folders written by `mwmae embed --out`");
   const settings = evaluateSettings(f);
+  const outRoot = pathFlag("out", f.out);
   const failures: string[] = [];
   const tasks: TaskEmbeddings[] = [];
   for (const input of positionals) {
@@ -69,7 +70,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   let evaluated = 0;
   for (const task of tasks) {
     const model = f.model ?? basename(dirname(resolve(task.dir)));
-    const outDir = f.out === undefined ? task.dir : join(f.out, basename(resolve(task.dir)));
+    const outDir = outRoot === undefined ? task.dir : join(outRoot, basename(resolve(task.dir)));
     const one = await evaluateOne(task, settings, progress, outDir, model, f.json === true);
     failures.push(...one.problems);
     if (one.evaluated) evaluated += 1;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { writeSyntheticTask } from "../hear/node.js";
 import { writeFileAtomic } from "../io/node.js";
-import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { type Command, exitCodes, intFlag, parseFlags, pathFlag, runCommand, UsageError } from "./command.js";
 import { evaluateOptions, evaluateUsage } from "./evaluate-run.js";
 import { hearCommand } from "./hear.js";
 import { pretrainCommand } from "./pretrain.js";
@@ -109,7 +109,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return exitCodes.ok;
   }
   const plan = plans[f.quick === true ? "quick" : "full"];
-  const out = f.out ?? (f.quick === true ? "runs/experiment-quick" : "runs/experiment");
+  const out = pathFlag("out", f.out) ?? (f.quick === true ? "runs/experiment-quick" : "runs/experiment");
   const steps = intFlag("steps", f.steps, plan.steps);
   const seed = intFlag("seed", f.seed, 0, 0);
   mkdirSync(out, { recursive: true });

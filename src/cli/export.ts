@@ -103,13 +103,14 @@ const run = async (f: ReturnType<typeof parseFlags<typeof options>>["values"], p
     );
   if (positionals.length !== 1) throw new UsageError(`expected one RUN (a run folder or checkpoint), got ${positionals.length}`);
   const runPath = positionals[0]!;
+  const outFlag = pathFlag("out", f.out);
   const loaded = runState(runPath);
   if (E.isLeft(loaded)) {
     process.stderr.write(`mwmae export: ${loaded.left}\n`);
     return exitCodes.failure;
   }
   const { setup, state, home } = loaded.right;
-  const out = pathFlag("out", f.out) ?? join(home, "official");
+  const out = outFlag ?? join(home, "official");
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {

@@ -18,7 +18,7 @@ import { init, type MwmaeConfig } from "../models/mwmae/index.js";
 import { key } from "../random/index.js";
 import { writeReport } from "../report/index.js";
 import { runKeys } from "../train/index.js";
-import { exitCodes, intFlag, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { type Command, exitCodes, intFlag, parseFlags, pathFlag, runCommand, UsageError } from "./command.js";
 import {
   evaluateOne,
   evaluateOptions,
@@ -29,6 +29,7 @@ import {
   type EvaluateSettings,
 } from "./evaluate-run.js";
 import { hasModelFlags, modelOptions, modelUsage, presetByName, readConfigFile, resolveModel } from "./model-options.js";
+import { inShard, shardFlag } from "./shard.js";
 import { tableReport } from "./table.js";
 
 const usage = [
@@ -47,6 +48,9 @@ const usage = [
   "  --out DIR           the run folder: DIR/<model>/embeddings/<task>/, DIR/<model>/results/<task>/,",
   "                      DIR/report/ (results.md, .csv, .json, report.html), DIR/hear-run.json",
   "  --chunks N          most 2 s chunks encoded at once (default 16)",
+  "  --shard I/N         do only shard I of N of the (model, task) pairs (a stable split by name): N",
+  "                      processes with the same --out cover every pair once; then run the command once",
+  "                      more without --shard (it keeps all finished work) for the table and the report",
   ...evaluateUsage,
   "  -h, --help          show this help",
   "",
@@ -62,6 +66,7 @@ const options = {
   tasks: { type: "string", multiple: true },
   out: { type: "string" },
   chunks: { type: "string" },
+  shard: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -155,10 +160,13 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   if (positionals.length === 0) throw new UsageError("no model: give checkpoint files (or NAME=random)");
   if (f.tasks === undefined || f.tasks.length === 0) throw new UsageError("--tasks DIR is required");
-  if (f.out === undefined) throw new UsageError("--out DIR is required (the run folder; rerun with it to continue)");
-  const out = f.out;
+  const out = pathFlag("out", f.out);
+  if (out === undefined) throw new UsageError("--out DIR is required (the run folder; rerun with it to continue)");
   const settings = evaluateSettings(f);
   const chunks = intFlag("chunks", f.chunks, 16);
+  const shard = shardFlag(f.shard);
+  /** Whether this process does the (model, task) pair: every pair, or this shard's. */
+  const mine = (model: string, taskDir: string): boolean => inShard(`${model}/${basename(resolve(taskDir))}`, shard);
   const models = positionals.map(specOf);
   const dup = models.find((m, i) => models.findIndex((n) => n.name === m.name) !== i);
   if (dup !== undefined) throw new UsageError(`two models named "${dup.name}": name them with NAME=FILE`);
@@ -200,12 +208,14 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     });
     // 1. Embeddings, clip by clip (complete clips from an earlier run are kept).
     for (const spec of models) {
+      if (!tasks.some((task) => mine(spec.name, task.dir))) continue;
       const model = await loadSpec(spec, config, settings, chunks);
       if (E.isLeft(model)) {
         failures.push(model.left);
         continue;
       }
       for (const task of tasks) {
+        if (!mine(spec.name, task.dir)) continue;
         const started = performance.now();
         const r = await embedTaskFolder(task, model.right, join(out, spec.name, "embeddings"));
         if (E.isLeft(r)) failures.push(r.left);
@@ -218,7 +228,9 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       }
     }
     // 2. The downstream protocol on every (model, task) without an evaluation.json.
-    const pairs = models.flatMap((m) => tasks.map((task) => ({ m, task, dir: basename(resolve(task.dir)) })));
+    const pairs = models.flatMap((m) =>
+      tasks.filter((task) => mine(m.name, task.dir)).map((task) => ({ m, task, dir: basename(resolve(task.dir)) })),
+    );
     const pending = pairs.filter((p) => !existsSync(join(out, p.m.name, "results", p.dir, "evaluation.json")));
     const total = pending.reduce(
       (n, p) => n + trainingsOf({ metadata: p.task.metadata, dropoutGrid: dropoutGridOf(p.task.metadata) }, settings.seeds.length),
@@ -241,33 +253,11 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       failures.push(...(await evaluateOne(emb.right, settings, progress, results, p.m.name, f.json === true)).problems);
     }
     progress.stop();
-    // 3. The table and the report over every model's results in this run folder.
-    const entries: ResultEntry[] = [];
-    for (const m of models) {
-      const dir = join(out, m.name, "results");
-      if (!existsSync(dir)) continue;
-      const read = readResults(`${m.name}=${dir}`);
-      if (E.isLeft(read)) failures.push(read.left);
-      else entries.push(...read.right);
-    }
-    const table = resultsTable(entries);
-    if (E.isLeft(table)) failures.push(table.left);
-    else if (entries.length > 0) {
-      const t = table.right;
-      const files: Array<[string, string]> = [
-        ["results.md", tableMarkdown(t)],
-        ["results.csv", tableCsv(t)],
-        ["results.json", `${JSON.stringify(tableJson(t), (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`],
-      ];
-      for (const [name, text] of files) {
-        const w = E.mapLeft((e: { message: string }) => e.message)(writeFileAtomic(join(out, "report", name), text));
-        if (E.isLeft(w)) failures.push(`${join(out, "report", name)}: ${w.left}`);
-      }
-      const html = writeReport(join(out, "report", "report.html"), tableReport(t));
-      if (E.isLeft(html)) failures.push(html.left);
-      if (f.json !== true) process.stdout.write(`\n${tableMarkdown(t)}`);
-      process.stderr.write(`mwmae hear: report in ${join(out, "report")}\n`);
-    }
+    if (shard !== undefined) {
+      process.stderr.write(
+        `mwmae hear: shard ${shard.index}/${shard.count} done (${pairs.length} pair(s)); once every shard is done, run the command without --shard for the table\n`,
+      );
+    } else failures.push(...tabulate(models, out, f.json === true));
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
@@ -277,6 +267,38 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return exitCodes.failure;
   }
   return exitCodes.ok;
+};
+
+/** 3. The table and the report over every model's results in the run folder; the problems met. */
+const tabulate = (models: ReadonlyArray<ModelSpec>, out: string, json: boolean): string[] => {
+  const failures: string[] = [];
+  const entries: ResultEntry[] = [];
+  for (const m of models) {
+    const dir = join(out, m.name, "results");
+    if (!existsSync(dir)) continue;
+    const read = readResults(`${m.name}=${dir}`);
+    if (E.isLeft(read)) failures.push(read.left);
+    else entries.push(...read.right);
+  }
+  const table = resultsTable(entries);
+  if (E.isLeft(table)) failures.push(table.left);
+  else if (entries.length > 0) {
+    const t = table.right;
+    const files: Array<[string, string]> = [
+      ["results.md", tableMarkdown(t)],
+      ["results.csv", tableCsv(t)],
+      ["results.json", `${JSON.stringify(tableJson(t), (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`],
+    ];
+    for (const [name, text] of files) {
+      const w = E.mapLeft((e: { message: string }) => e.message)(writeFileAtomic(join(out, "report", name), text));
+      if (E.isLeft(w)) failures.push(`${join(out, "report", name)}: ${w.left}`);
+    }
+    const html = writeReport(join(out, "report", "report.html"), tableReport(t));
+    if (E.isLeft(html)) failures.push(html.left);
+    if (!json) process.stdout.write(`\n${tableMarkdown(t)}`);
+    process.stderr.write(`mwmae hear: report in ${join(out, "report")}\n`);
+  }
+  return failures;
 };
 
 /** The `hear` subcommand. */

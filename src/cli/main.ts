@@ -117,8 +117,27 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stderr.write(`mwmae: unknown command "${name}"\n\n${usage}\n`);
     return exitCodes.usage;
   }
+  // Signals are caught before the command's modules load (the slow part of start-up for most
+  // commands): a stop requested then ends the command before it starts, with nothing half-written.
+  let early: NodeJS.Signals | undefined;
+  const hold = (signal: NodeJS.Signals): void => {
+    if (early !== undefined) process.exit(signal === "SIGINT" ? 130 : 143);
+    early = signal;
+  };
+  process.on("SIGINT", hold);
+  process.on("SIGTERM", hold);
   try {
-    const command = await entry.load();
+    let command: Command;
+    try {
+      command = await entry.load();
+    } finally {
+      process.off("SIGINT", hold);
+      process.off("SIGTERM", hold);
+    }
+    if (early !== undefined) {
+      process.stderr.write(`mwmae ${name}: ${early} before the command started; nothing was done\n`);
+      return early === "SIGINT" ? 130 : 143;
+    }
     return await command.run(rest);
   } catch (e) {
     const line = e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message.split("\n")[0]!) : String(e);

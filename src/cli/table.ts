@@ -13,7 +13,7 @@ import { paperTasks, resultsTable, tableCsv, tableJson, tableMarkdown, tableNote
 import { readResults } from "../hear/node.js";
 import { writeFileAtomic } from "../io/node.js";
 import { barChartSvg, escapeHtml, figure, htmlTable, renderPage, writeReport, type Bar } from "../report/index.js";
-import { exitCodes, parseFlags, runCommand, UsageError, type Command } from "./command.js";
+import { type Command, exitCodes, parseFlags, pathFlag, runCommand, UsageError } from "./command.js";
 
 const usage = [
   "usage: mwmae table [options] RESULTS...",
@@ -95,6 +95,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const format = f.format ?? "md";
   if (format !== "md" && format !== "csv" && format !== "json") throw new UsageError(`--format: expected md, csv or json, got "${format}"`);
   if (positionals.length === 0) throw new UsageError("no input: give evaluation.json files or folders of them");
+  const out = pathFlag("out", f.out);
   const entries = [];
   for (const p of positionals) {
     const read = readResults(p);
@@ -112,25 +113,25 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const t = built.right;
   const texts = { md: tableMarkdown(t), csv: tableCsv(t), json: json(tableJson(t)) };
   process.stdout.write(texts[format]);
-  if (f.out !== undefined) {
-    mkdirSync(f.out, { recursive: true });
+  if (out !== undefined) {
+    mkdirSync(out, { recursive: true });
     for (const [name, text] of [
       ["results.md", texts.md],
       ["results.csv", texts.csv],
       ["results.json", texts.json],
     ] as const) {
-      const written = writeFileAtomic(join(f.out, name), text);
+      const written = writeFileAtomic(join(out, name), text);
       if (E.isLeft(written)) {
-        process.stderr.write(`mwmae table: ${join(f.out, name)}: ${written.left.message}\n`);
+        process.stderr.write(`mwmae table: ${join(out, name)}: ${written.left.message}\n`);
         return exitCodes.failure;
       }
     }
-    const html = writeReport(join(f.out, "report.html"), tableReport(t));
+    const html = writeReport(join(out, "report.html"), tableReport(t));
     if (E.isLeft(html)) {
       process.stderr.write(`mwmae table: ${html.left}\n`);
       return exitCodes.failure;
     }
-    process.stderr.write(`mwmae table: wrote results.md, results.csv, results.json and report.html to ${f.out}\n`);
+    process.stderr.write(`mwmae table: wrote results.md, results.csv, results.json and report.html to ${out}\n`);
   }
   return exitCodes.ok;
 };

@@ -10,10 +10,10 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { PathReporter } from "io-ts/lib/PathReporter.js";
 import type { HostTensor } from "../ir/index.js";
 import { writeFileAtomic, type WriteError } from "./atomic.js";
 import { decodeSafetensors, encodeSafetensors, type FormatError } from "./safetensors.js";
+import { reportErrors } from "./tensor-json.js";
 
 /** Why a checkpoint could not be saved or loaded: the file at fault and a one-line message. */
 export interface CheckpointError {
@@ -80,13 +80,13 @@ export const loadCheckpoint = <M>(path: string, codec: t.Type<M, unknown, unknow
         E.chain((raw) =>
           pipe(
             Envelope.decode(raw),
-            E.mapLeft((errs) => fail(`metadata: ${PathReporter.report(E.left(errs)).join("; ")}`)),
+            E.mapLeft((errs) => fail(`metadata: ${reportErrors(errs).slice(0, 3).join("; ")}`)),
           ),
         ),
         E.chain((env) =>
           pipe(
             codec.decode(env.meta),
-            E.mapLeft((errs) => fail(`metadata: ${PathReporter.report(E.left(errs)).join("; ")}`)),
+            E.mapLeft((errs) => fail(`metadata: ${reportErrors(errs).slice(0, 3).join("; ")}`)),
             E.map((meta) => ({ step: env.step, tensors: file.tensors, meta })),
           ),
         ),

@@ -293,6 +293,16 @@ describe("usage errors are exit 2, from a flag or a config file alike", () => {
     [["embed", "--checkpoint", "x", "--chunks", "1e3", "--json", "a.wav"], /--chunks: expected a decimal integer >= 1, got "1e3"/],
     [["embed", "--checkpoint", "x", "--out", "", "a.wav"], /--out: expected a path, got an empty string/],
     [["pretrain", "--out", ""], /--out: expected a path, got an empty string/],
+    // Every command that writes a folder refuses an empty --out the same way.
+    ...[
+      ["evaluate", "--out", "", "tasks"],
+      ["hear", "x.msgpack", "--tasks", "tasks", "--out", ""],
+      ["table", "--out", "", "results"],
+      ["analyze", "--checkpoint", "x", "--out", "", "a.wav"],
+      ["export", "--to", "official-trainstate", "--out", "", "run"],
+      ["demo", "--quick", "--out", ""],
+      ["experiment", "--quick", "--out", ""],
+    ].map((args): [string[], RegExp] => [args, /--out: expected a path, got an empty string/]),
     [["pretrain", "--out", "plain-file"], /--out: \S+plain-file is a file, not a run folder/],
     [["pretrain", "--steps", "1e3"], /--steps: expected a decimal integer/],
     [["pretrain", "--base-lr", "0x1"], /--base-lr: expected a decimal number, got "0x1"/],
