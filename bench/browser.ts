@@ -2,12 +2,15 @@
  * @file `npm run bench:browser`: the matmul workloads on gpu.js's WebGL2 and WebGPU backends in headless
  * Chromium, through our compiler (`gpujs-<mode>`) and as the hand-tuned kernels (`gpujs-<mode>/<variant>`). There is no GPU here: SwiftShader emulates both on the CPU, so these figures say what the
  * kernels cost under emulation (every backend label says so), not what a GPU would do. Options as
- * `npm run bench` (only the matmul workloads apply; matmul-1024 only when named with --only).
+ * `npm run bench` (only the matmul workloads apply; matmul-1024 only when named with --only), and
+ * `explorer-page`: the explorer with its shipped models on webgpu, webgl2 and wasm, the time from
+ * page load to the first reconstruction and one forward pass of each model.
  */
 
 import * as E from "fp-ts/lib/Either.js";
 import type { MatmulVariant } from "../src/backends/gpujs/matmul-kernels";
 import { openPage } from "../test/browser/harness";
+import { settled, snapshot, startExplorer } from "../test/explorer/page";
 import type { BackendApi, GraphTiming } from "../test/browser/backend-page";
 import type { KernelsApi, MatmulRun, PageInfo } from "../test/browser/kernels-page";
 import { machine } from "./machine";
@@ -26,6 +29,48 @@ const sizes: ReadonlyArray<readonly [Workload, number]> = [
   ["matmul-512", 512],
   ["matmul-1024", 1024],
 ];
+
+/**
+ * The explorer page with its shipped models on each backend: the time from navigation to the first
+ * reconstruction, then `runs` re-draws of the mask, each one forward pass of both models (the MW-MAE's
+ * time is the result; the MAE's is printed beside it).
+ */
+const explorerResults = async (runs: number): Promise<BenchResult[]> => {
+  const explorer = await startExplorer();
+  const results: BenchResult[] = [];
+  try {
+    for (const choice of ["webgpu", "webgl2", "wasm"] as const) {
+      const { page } = await explorer.open(choice);
+      const first = await snapshot(page);
+      const mwmae: number[] = [];
+      const mae: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        await page.click("#redraw");
+        await settled(page);
+        const s = await snapshot(page);
+        mwmae.push(s.models.mwmae.forwardMs);
+        mae.push(s.models.mae.forwardMs);
+      }
+      await page.close();
+      const label = choice === "wasm" ? "wasm" : `gpujs-${choice} ${emulated}`;
+      results.push({
+        workload: "explorer-page",
+        impl: "mwmae-ts",
+        backend: label,
+        medianMs: median(mwmae),
+        minMs: Math.min(...mwmae),
+        maxMs: Math.max(...mwmae),
+        firstReconstructionMs: first.firstReconstructionMs,
+      });
+      process.stderr.write(
+        `explorer-page ${label}: first reconstruction ${first.firstReconstructionMs.toFixed(0)} ms after load; forward MW-MAE median ${median(mwmae).toFixed(0)} ms, MAE ${median(mae).toFixed(0)} ms\n`,
+      );
+    }
+  } finally {
+    await explorer.close();
+  }
+  return results;
+};
 
 const main = async (): Promise<number> => {
   const parsed = parseBenchOptions(process.argv.slice(2));
@@ -91,6 +136,8 @@ const main = async (): Promise<number> => {
   } finally {
     await browser.close();
   }
+  if (options.only.length === 0 || options.only.includes("explorer-page"))
+    results.push(...(await explorerResults(options.quick ? 1 : options.runs)));
   const report: BenchReport = { machine: machine(), results };
   process.stdout.write(
     options.json ? `${JSON.stringify(report)}\n` : `${formatTable(report, "npm run bench:browser (SwiftShader, emulated on the CPU)")}\n`,

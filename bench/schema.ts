@@ -17,6 +17,7 @@ export const Workload = t.keyof({
   "mwmha-fwd-bwd": null,
   "train-step-tiny": null,
   "embed-tiny": null,
+  "explorer-page": null,
 });
 export type Workload = t.TypeOf<typeof Workload>;
 export const workloads = Object.keys(Workload.keys) as Workload[];
@@ -51,6 +52,8 @@ export const BenchResult = t.intersection([
     peakBytes: NonNegative,
     /** Seconds of audio per second of compute (embed-tiny). */
     audioSecondsPerSecond: NonNegative,
+    /** The explorer page: from navigation to its first reconstruction of both models (kernel builds included). */
+    firstReconstructionMs: NonNegative,
   }),
 ]);
 export type BenchResult = t.TypeOf<typeof BenchResult>;

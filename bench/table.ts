@@ -26,6 +26,7 @@ export const formatTable = (report: BenchReport, title: string): string => {
     "audio s/s",
     "launches",
     "compile ms",
+    "first recon. ms",
     "peak MB",
     "speed vs tfjs",
   ];
@@ -40,6 +41,7 @@ export const formatTable = (report: BenchReport, title: string): string => {
     fixed(r.audioSecondsPerSecond, 3),
     fixed(r.launches, 0),
     fixed(r.compileMs, 0),
+    fixed(r.firstReconstructionMs, 0),
     fixed(r.peakBytes === undefined ? undefined : r.peakBytes / 2 ** 20, 1),
     fixed(speedVsTfjs(report, r), 3),
   ]);
