@@ -24,6 +24,8 @@ export interface Job {
   readonly impl: BenchResult["impl"];
   readonly backend: string;
   readonly prepare: () => Promise<Prepared>;
+  /** Timed calls when one call takes minutes (hear-downstream): overrides `--runs` (after the one warm-up call). */
+  readonly runs?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -33,7 +35,7 @@ export const runJob = async (job: Job, plan: TimingPlan): Promise<BenchResult> =
   const t0 = performance.now();
   const prepared = await job.prepare();
   const prepareMs = performance.now() - t0;
-  const timing = await measure(prepared.call, plan);
+  const timing = await measure(prepared.call, job.runs === undefined ? plan : { warmup: 0, runs: job.runs });
   const result: Mutable<BenchResult> = {
     workload: job.workload,
     impl: job.impl,

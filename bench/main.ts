@@ -13,6 +13,7 @@ import { parseBenchOptions, usage, type BenchOptions } from "./options";
 import { workloads, type BenchReport, type BenchResult, type Workload } from "./schema";
 import { formatTable } from "./table";
 import { destroyKernelGpus, kernelMatmulJob } from "./workloads/kernels";
+import { downstreamJob } from "./workloads/downstream";
 import { modelJobs } from "./workloads/model";
 import { ourAttentionJobs, ourMatmulJob } from "./workloads/ours";
 import { initTfjs, tfjsAttentionJobs, tfjsMatmulJob } from "./workloads/tfjs";
@@ -45,7 +46,9 @@ const plan = async (options: BenchOptions): Promise<Job[]> => {
   const modelBackends =
     options.quick && options.only.length === 0 ? [] : backends.filter((b) => options.slow || fastBackends.includes(b.name));
   const model = modelBackends.flatMap((b) => modelJobs(b, options.quick));
-  const all = [...matmul, ...attention, ...model];
+  // One grid search is minutes on the fastest backend: wasm only, and with --quick only when named.
+  const downstream = options.quick && options.only.length === 0 ? [] : backends.filter((b) => b.name === "wasm-simd").map(downstreamJob);
+  const all = [...matmul, ...attention, ...model, ...downstream];
   const order = (w: Workload) => workloads.indexOf(w);
   return all
     .filter((j) => options.only.length === 0 || options.only.includes(j.workload))

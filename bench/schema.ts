@@ -17,6 +17,8 @@ export const Workload = t.keyof({
   "mwmha-fwd-bwd": null,
   "train-step-tiny": null,
   "embed-tiny": null,
+  "embed-base": null,
+  "hear-downstream": null,
   "explorer-page": null,
 });
 export type Workload = t.TypeOf<typeof Workload>;
@@ -50,7 +52,7 @@ export const BenchResult = t.intersection([
     compileMs: NonNegative,
     /** Peak bytes of intermediate buffers, where the backend plans them. */
     peakBytes: NonNegative,
-    /** Seconds of audio per second of compute (embed-tiny). */
+    /** Seconds of audio per second of compute (embed-tiny, embed-base). */
     audioSecondsPerSecond: NonNegative,
     /** The explorer page: from navigation to its first reconstruction of both models (kernel builds included). */
     firstReconstructionMs: NonNegative,
