@@ -13,34 +13,11 @@ import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeWav, defaultAudioLimits, encodeWav, type AudioError } from "../../src/audio";
 import { findWavFiles, loadClip, loadClips, readWav } from "../../src/audio/node";
+import { floatWav } from "../fuzz/corpus";
 
 const left = (e: E.Either<AudioError, unknown>): AudioError => {
   if (E.isRight(e)) throw new Error("expected an error, got a clip");
   return e.left;
-};
-
-/** A float WAV (32- or 64-bit) of mono samples, written by hand so any value goes in. */
-const floatWav = (samples: ReadonlyArray<number>, rate = 16000, bits: 32 | 64 = 32, channels = 1): Uint8Array => {
-  const width = bits / 8;
-  const data = samples.length * width;
-  const b = new Uint8Array(44 + data);
-  const v = new DataView(b.buffer);
-  const tag = (at: number, s: string) => [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
-  tag(0, "RIFF");
-  v.setUint32(4, 36 + data, true);
-  tag(8, "WAVE");
-  tag(12, "fmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 3, true);
-  v.setUint16(22, channels, true);
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * width * channels, true);
-  v.setUint16(32, width * channels, true);
-  v.setUint16(34, bits, true);
-  tag(36, "data");
-  v.setUint32(40, data, true);
-  samples.forEach((x, i) => (bits === 32 ? v.setFloat32(44 + i * 4, x, true) : v.setFloat64(44 + i * 8, x, true)));
-  return b;
 };
 
 describe("non-finite samples", () => {

@@ -8,8 +8,8 @@ import { encodeWav } from "../../src/audio";
 import { fromData } from "../../src/ir";
 import { encodeFlaxMsgpack, encodeSafetensors } from "../../src/io";
 
-/** A float WAV of `samples` (written by hand, so any value goes in). */
-export const floatWav = (samples: ReadonlyArray<number>, rate = 16000, bits: 32 | 64 = 32): Uint8Array => {
+/** A float WAV (32- or 64-bit) of interleaved `samples`, written by hand so any value goes in. */
+export const floatWav = (samples: ReadonlyArray<number>, rate = 16000, bits: 32 | 64 = 32, channels = 1): Uint8Array => {
   const width = bits / 8;
   const data = samples.length * width;
   const b = new Uint8Array(44 + data);
@@ -21,10 +21,10 @@ export const floatWav = (samples: ReadonlyArray<number>, rate = 16000, bits: 32 
   tag(12, "fmt ");
   v.setUint32(16, 16, true);
   v.setUint16(20, 3, true);
-  v.setUint16(22, 1, true);
+  v.setUint16(22, channels, true);
   v.setUint32(24, rate, true);
-  v.setUint32(28, rate * width, true);
-  v.setUint16(32, width, true);
+  v.setUint32(28, rate * width * channels, true);
+  v.setUint16(32, width * channels, true);
   v.setUint16(34, bits, true);
   tag(36, "data");
   v.setUint32(40, data, true);
