@@ -12,14 +12,14 @@ import * as E from "fp-ts/lib/Either.js";
 import { analysisHtml, analyzeModel, compareLayers, reportUnits, type AnalysisReport, type ModelAnalysis } from "../analysis/index.js";
 import { defaultAudioLimits } from "../audio/index.js";
 import { findWavFiles, loadClip } from "../audio/node.js";
-import { reference } from "../backends/index.js";
 import type { HearModel } from "../hear/index.js";
 import { loadModel } from "../hear/node.js";
 import type { HostTensor } from "../ir/index.js";
 import type { MwmaeConfig } from "../models/mwmae/index.js";
 import { describeNonFinite, firstNonFinite } from "../io/index.js";
 import { makeFolders, writeFileAtomic } from "../io/node.js";
-import { backendNames, chooseBackend, flatTensors } from "../train/index.js";
+import { flatTensors } from "../train/index.js";
+import { backendFromFlags, backendOptions, backendUsage } from "./backend-flags.js";
 import { exitCodes, intFlag, numberFlag, parseFlags, pathFlag, runCommand, UsageError, type Command } from "./command.js";
 import { hasModelFlags, modelOptions, modelUsage, presetByName, resolveModel } from "./model-options.js";
 
@@ -41,7 +41,7 @@ const usage = [
   "  --json                 print the analysis as one JSON object",
   "  --out DIR              write DIR/analysis.json and DIR/analysis.html (heat maps)",
   "  --seed N               seed of the decoder's masking noise (default 0)",
-  `  --backend NAME         ${backendNames.join(" | ")} (default reference)`,
+  ...backendUsage("reference"),
   `  --max-seconds S        longest clip accepted, in seconds (default ${defaultAudioLimits.maxSeconds})`,
   "  -h, --help             show this help",
   "",
@@ -57,7 +57,7 @@ const options = {
   json: { type: "boolean" },
   out: { type: "string" },
   seed: { type: "string" },
-  backend: { type: "string" },
+  ...backendOptions,
   "max-seconds": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -153,9 +153,7 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const seed = intFlag("seed", f.seed, 0, 0);
   const maxSeconds = numberFlag("max-seconds", f["max-seconds"], defaultAudioLimits.maxSeconds);
   if (!(maxSeconds > 0)) throw new UsageError(`--max-seconds: expected a positive number of seconds, got "${f["max-seconds"]}"`);
-  const backendName = f.backend ?? "reference";
-  const backend = backendName === "reference" ? E.right(reference({ precision: "f32" })) : chooseBackend(backendName);
-  if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
+  const backend = backendFromFlags(f, "reference");
   let config: MwmaeConfig | undefined;
   if (hasModelFlags(f)) {
     const resolved = resolveModel(f);
@@ -165,7 +163,7 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const note = (line: string) => process.stderr.write(`mwmae analyze: ${line}\n`);
   const a = await load(f.checkpoint, {
     ...(config === undefined ? { fallbackConfig: presetByName("mwmae-base-4x16") } : { config }),
-    backend: backend.right,
+    backend: backend,
     onNote: note,
   });
   const b =
@@ -173,7 +171,7 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
       ? undefined
       : await load(f.compare, {
           ...(f["compare-config"] === undefined ? { fallbackConfig: a.config } : { config: f["compare-config"] }),
-          backend: backend.right,
+          backend: backend,
           onNote: note,
         });
   if (b !== undefined && !sameInput(a.config, b.config))
@@ -187,7 +185,7 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const { chunks, clips } = await clipChunks(await wavFiles(positionals), a, maxSeconds);
   const analyse = async (path: string, m: HearModel): Promise<ModelAnalysis> => {
     try {
-      const analysed = await analyzeModel({ config: m.config, params: m.params, backend: backend.right }, chunks, { seed });
+      const analysed = await analyzeModel({ config: m.config, params: m.params, backend: backend }, chunks, { seed });
       checkFinite(path, analysed);
       return analysed;
     } catch (e) {

@@ -34,8 +34,6 @@ import {
   type ReconstructionViews,
 } from "../report/index.js";
 import {
-  backendNames,
-  chooseBackend,
   freshState,
   lossCurveSvg,
   makeProgress,
@@ -48,6 +46,7 @@ import {
   type RunOutcome,
   type RunSetup,
 } from "../train/index.js";
+import { backendFromFlags, backendOptions, backendUsage } from "./backend-flags.js";
 import { type Command, exitCodes, intFlag, parseFlags, pathFlag, runCommand, UsageError } from "./command.js";
 
 /** The sizes of one demo: the models, the runs, the task and the probe. */
@@ -98,14 +97,14 @@ const frontEndClips = 40;
 const options = {
   quick: { type: "boolean" },
   out: { type: "string" },
-  backend: { type: "string" },
+  ...backendOptions,
   steps: { type: "string" },
   progress: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const usage = [
-  "usage: mwmae demo [--quick] [--out DIR] [--backend NAME] [--steps N] [--progress MODE]",
+  "usage: mwmae demo [--quick] [--out DIR] [--backend NAME] [--threads N] [--steps N] [--progress MODE]",
   "",
   "The main job on the built-in synthetic corpus: pre-train a small MW-MAE and a plain MAE, embed a",
   "labelled task with both and with a randomly initialised encoder, fit a linear probe on each, print",
@@ -114,10 +113,10 @@ const usage = [
   "",
   "  --quick            tiny models, 3 steps, a tiny task (for CI: checks the path, not the results)",
   "  --out DIR          where the runs, report.html and summary.json go (runs/demo, or runs/demo-quick)",
-  `  --backend NAME     ${backendNames.join(" | ")} (wasm: the fastest here, see docs/demo.md)`,
   `  --steps N          pre-training steps per model (full ${plans.full.steps}, quick ${plans.quick.steps})`,
   `  --progress MODE    ${progressModes.join(" | ")} for the pre-training progress (auto)`,
   "  -h, --help         show this help",
+  ...backendUsage("wasm"),
   "",
   "exit codes: 0 done, 1 failure, 2 bad usage, 130/143 stopped by SIGINT/SIGTERM (run again to resume)",
 ].join("\n");
@@ -249,9 +248,7 @@ const run = async (f: Flags): Promise<number> => {
   const mode = f.quick === true ? "quick" : "full";
   const base = plans[mode];
   const plan: Plan = { ...base, steps: intFlag("steps", f.steps, base.steps, 2) };
-  const backendName = f.backend ?? "wasm";
-  const backend = chooseBackend(backendName);
-  if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
+  const backend = backendFromFlags(f, "wasm");
   const progress = f.progress ?? "auto";
   if (!(progressModes as ReadonlyArray<string>).includes(progress))
     throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${progress}"`);
@@ -275,7 +272,7 @@ const run = async (f: Flags): Promise<number> => {
       const dir = join(out, kind);
       const outcome = await clock.time(
         `pre-train ${modelName(kind)}`,
-        () => pretrain(dir, setups[kind], backend.right, progress as ProgressMode, () => signal !== undefined),
+        () => pretrain(dir, setups[kind], backend, progress as ProgressMode, () => signal !== undefined),
         (o) => `pre-train ${modelName(kind)} (${E.isRight(o) ? `${o.right.stepsTaken} of ${plan.steps} steps in this call` : "failed"})`,
       );
       if (E.isLeft(outcome)) {
@@ -297,7 +294,7 @@ const run = async (f: Flags): Promise<number> => {
     const task = await clock.time("synthesise the labelled task and its log-mels", async () => {
       const t = labelledTask(key(taskSeed), plan.perClass, { seconds: taskSeconds });
       const clips = [...t.train, ...t.valid, ...t.test];
-      const frontEnd = hearModel(setups.mwmae.model, mw.state.params, { backend: backend.right }).frontEnd;
+      const frontEnd = hearModel(setups.mwmae.model, mw.state.params, { backend: backend }).frontEnd;
       const parts: HostTensor[] = [];
       // In slices: the front-end's framing buffer must stay under a backend buffer's 2^24 elements.
       for (let from = 0; from < clips.length; from += frontEndClips)
@@ -313,7 +310,7 @@ const run = async (f: Flags): Promise<number> => {
     const embedded: Array<{ name: string; x: HostTensor }> = [];
     for (const e of encoders) {
       const x = await clock.time(`embed ${task.clips.length} clips: ${e.name}`, () =>
-        sceneEmbeddings(e.cfg, e.params, task.logmels, task.samples, backend.right),
+        sceneEmbeddings(e.cfg, e.params, task.logmels, task.samples, backend),
       );
       embedded.push({ name: e.name, x });
     }
@@ -353,8 +350,8 @@ const run = async (f: Flags): Promise<number> => {
       const x = rowsOf(task.logmels, shown, shown + 1);
       const noise = await realize(uniform(key(maskSeed), [1, geometry(setups.mwmae.model).patches] as const));
       const views = {
-        mwmae: await reconstruct(mw.setup.model, mw.state.params, x, noise, backend.right),
-        mae: await reconstruct(mae.setup.model, mae.state.params, x, noise, backend.right),
+        mwmae: await reconstruct(mw.setup.model, mw.state.params, x, noise, backend),
+        mae: await reconstruct(mae.setup.model, mae.state.params, x, noise, backend),
       };
       const v = views.mwmae;
       let lo = Infinity;
@@ -379,7 +376,7 @@ const run = async (f: Flags): Promise<number> => {
       const clip = task.clips[shown]!;
       const html = demoReportHtml({
         title: `MW-MAE demo${mode === "quick" ? " (--quick)" : ""}`,
-        subtitle: `${started.toISOString()}, backend ${backend.right.name}, ${plan.steps} pre-training steps per model. Built-in synthetic corpus; no downloads.`,
+        subtitle: `${started.toISOString()}, backend ${backend.name}, ${plan.steps} pre-training steps per model. Built-in synthetic corpus; no downloads.`,
         probe,
         phases: clock.done,
         lossCurves: [curve(mw, join(out, "mwmae")), curve(mae, join(out, "mae"))],
@@ -399,7 +396,7 @@ const run = async (f: Flags): Promise<number> => {
         })),
         config: {
           mode,
-          backend: backend.right.name,
+          backend: backend.name,
           runs: { mwmae: { dir: join(out, "mwmae"), ...mw.setup }, mae: { dir: join(out, "mae"), ...mae.setup } },
           task: { seed: taskSeed, seconds: taskSeconds, classes: task.classes, clipsPerClass: plan.perClass },
           probe: { epochs: plan.probeEpochs, embedding: "scene (mean over time of the encoder's per-frame features)" },
@@ -409,7 +406,7 @@ const run = async (f: Flags): Promise<number> => {
       const written = writeReport(reportPath, html);
       if (E.isLeft(written)) throw new Error(written.left);
     });
-    const summary = { mode, backend: backend.right.name, steps: plan.steps, probe, phases: clock.done, report: reportPath };
+    const summary = { mode, backend: backend.name, steps: plan.steps, probe, phases: clock.done, report: reportPath };
     const saved = writeFileAtomic(join(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     if (E.isLeft(saved)) throw new Error(`${join(out, "summary.json")}: ${saved.left.message}`);
     process.stdout.write(

@@ -11,7 +11,6 @@ import { basename, join, relative } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { defaultAudioLimits, type AudioLimits } from "../audio/index.js";
 import { findWavFiles, loadClip } from "../audio/node.js";
-import { reference } from "../backends/index.js";
 import { embedClips, type ClipEmbedding, type HearModel } from "../hear/index.js";
 import {
   isTaskFolder,
@@ -26,7 +25,8 @@ import {
 import type { MwmaeConfig } from "../models/mwmae/index.js";
 import { describeNonFinite, firstNonFinite } from "../io/index.js";
 import { makeFolders, removeOrphanedTemps } from "../io/node.js";
-import { backendNames, chooseBackend, codeCacheNote, flatTensors } from "../train/index.js";
+import { codeCacheNote, flatTensors } from "../train/index.js";
+import { backendFromFlags, backendOptions, backendUsage } from "./backend-flags.js";
 import { exitCodes, intFlag, numberFlag, parseFlags, pathFlag, runCommand, UsageError, type Command } from "./command.js";
 import { hasModelFlags, modelOptions, modelUsage, presetByName, resolveModel } from "./model-options.js";
 import { inShard, shardFlag } from "./shard.js";
@@ -46,7 +46,7 @@ const usage = [
   "  --out DIR              write .npy files: <name>.embedding.npy [D], <name>.timestamp-embeddings.npy [T, D],",
   "                         <name>.timestamps.npy [T] (ms); for a task, hear-eval-kit's layout under DIR/<task>/",
   "  --json                 print {file, scene, timestamps, embeddings} per clip, one JSON object per line",
-  `  --backend NAME         ${backendNames.join(" | ")} (default reference)`,
+  ...backendUsage("wasm"),
   "  --precision f32|f64    arithmetic of the reference backend (default f32)",
   "  --chunks N             most 2 s chunks encoded at once (default 16)",
   "  --shard I/N            embed only shard I of N (a stable split by clip name): N processes, on any",
@@ -67,7 +67,7 @@ const options = {
   checkpoint: { type: "string" },
   out: { type: "string" },
   json: { type: "boolean" },
-  backend: { type: "string" },
+  ...backendOptions,
   precision: { type: "string" },
   chunks: { type: "string" },
   shard: { type: "string" },
@@ -167,15 +167,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (f.checkpoint === undefined) throw new UsageError("--checkpoint PATH is required");
   if (f.out === undefined && f.json !== true) throw new UsageError("nothing to do: give --out DIR, --json, or both");
   if (positionals.length === 0) throw new UsageError("no input: give WAV files, folders or HEAR task folders");
-  if (f.precision !== undefined && f.precision !== "f32" && f.precision !== "f64")
-    throw new UsageError(`--precision: expected f32 or f64, got "${f.precision}"`);
-  const backendName = f.backend ?? "reference";
-  if (f.precision !== undefined && backendName !== "reference") throw new UsageError("--precision applies to the reference backend only");
-  const backend =
-    backendName === "reference"
-      ? E.right(reference({ precision: f.precision === "f64" ? "f64" : "f32" }))
-      : chooseBackend(backendName, { onNote: (line) => process.stderr.write(`mwmae embed: ${line}\n`) });
-  if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
+  const backend = backendFromFlags(f, "wasm", (line) => process.stderr.write(`mwmae embed: ${line}\n`));
   const maxChunksPerRun = intFlag("chunks", f.chunks, 16);
   const shard = shardFlag(f.shard);
   const maxSeconds = numberFlag("max-seconds", f["max-seconds"], defaultAudioLimits.maxSeconds);
@@ -194,7 +186,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const loaded = await loadModel(f.checkpoint, {
     ...(config === undefined ? { fallbackConfig: presetByName("mwmae-base-4x16") } : { config }),
-    backend: backend.right,
+    backend: backend,
     maxChunksPerRun,
     onNote: (line) => process.stderr.write(`mwmae embed: ${line}\n`),
   })();
@@ -240,7 +232,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       else done += 1;
     }
   }
-  const codeNote = codeCacheNote(backend.right);
+  const codeNote = codeCacheNote(backend);
   if (codeNote !== undefined) process.stderr.write(`mwmae embed: ${codeNote}\n`);
   if (failures.length > 0) {
     process.stderr.write(`mwmae embed: embedded ${done} clip(s); skipped ${failures.length}:\n${failures.map((m) => `  ${m}\n`).join("")}`);

@@ -8,9 +8,10 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import cliProgress from "cli-progress";
-import { reference, wasm, type Backend } from "../backends/index.js";
+import type { Backend } from "../backends/index.js";
 import { evaluateTask, taskScoreJson, writeTaskResults, type TaskEmbeddings } from "../hear/node.js";
-import { chooseBackend, formatDuration, progressModes, type ProgressMode } from "../train/index.js";
+import { formatDuration, progressModes, type ProgressMode } from "../train/index.js";
+import { backendFromFlags, backendOptions, backendUsage } from "./backend-flags.js";
 import { intFlag, numberFlag, UsageError } from "./command.js";
 
 /**
@@ -95,7 +96,7 @@ const finite = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixe
 export const evaluateOptions = {
   seeds: { type: "string" },
   json: { type: "boolean" },
-  backend: { type: "string" },
+  ...backendOptions,
   progress: { type: "string" },
   hidden: { type: "string" },
   "max-epochs": { type: "string" },
@@ -108,11 +109,11 @@ export const evaluateOptions = {
 export const evaluateUsage: ReadonlyArray<string> = [
   "  --seeds LIST        seeds: 0,1,2 or 0-9 (default 0-9, as the paper)",
   "  --json              print one JSON object per task and line",
-  "  --backend NAME      wasm (default) | reference | cpu | webasm | async | auto",
   `  --progress MODE     ${progressModes.join(" | ")} (default auto: a bar on a terminal, plain lines otherwise)`,
   "  --hidden N          hidden units (default 1024)",
   "  --max-epochs N      (default 500)    --patience N   validations without improvement (default 20)",
   "  --batch N           (default 1024)   --lr X         Adam's rate (default 1e-4)",
+  ...backendUsage("wasm"),
 ];
 
 /** What the shared flags say. */
@@ -141,13 +142,7 @@ export const evaluateSettings = (f: { readonly [K in keyof typeof evaluateOption
   const mode = (str(f.progress) ?? "auto") as ProgressMode;
   if (!progressModes.includes(mode)) throw new UsageError(`--progress: expected ${progressModes.join(", ")}, got "${f.progress}"`);
   const backendName = str(f.backend) ?? "wasm";
-  const chosen: E.Either<string, Backend> =
-    backendName === "wasm"
-      ? E.right(wasm())
-      : backendName === "reference"
-        ? E.right(reference({ precision: "f32" }))
-        : chooseBackend(backendName);
-  if (E.isLeft(chosen)) throw new UsageError(`--backend: ${chosen.left}`);
+  const backend = backendFromFlags(f, "wasm");
   const learningRate = numberFlag("lr", str(f.lr), 1e-4);
   if (!(learningRate > 0)) throw new UsageError(`--lr: expected a positive number, got "${f.lr}"`);
   return {
@@ -155,7 +150,7 @@ export const evaluateSettings = (f: { readonly [K in keyof typeof evaluateOption
     mode,
     backendName,
     downstream: {
-      backend: chosen.right,
+      backend,
       hidden: intFlag("hidden", str(f.hidden), 1024),
       maxEpochs: intFlag("max-epochs", str(f["max-epochs"]), 500),
       patience: intFlag("patience", str(f.patience), 20),

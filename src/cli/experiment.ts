@@ -75,7 +75,7 @@ const usage = [
   "  --seed N            the pre-training seed of both runs, and the random initialisation's (0)",
   "  --data synth|DIR    pre-training pool: the synthetic corpus (256 clips) or every .wav under DIR",
   "  --tasks DIR         HEAR task folders to evaluate on (repeatable; default: the synthetic task in OUT/tasks)",
-  "  --pretrain-backend NAME  backend of the pre-training (wasm)",
+  "  --pretrain-backend NAME  backend of the pre-training (wasm); --threads applies to it too",
   ...evaluateUsage,
   "  -h, --help          show this help",
   "",
@@ -124,7 +124,10 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const checkpoints: Record<string, string> = {};
   for (const kind of ["mwmae", "mae"] as const) {
     const run = join(out, `pretrain-${kind}`);
-    const backend = f["pretrain-backend"] === undefined ? [] : ["--backend", f["pretrain-backend"]];
+    const backend = [
+      ...(f["pretrain-backend"] === undefined ? [] : ["--backend", f["pretrain-backend"]]),
+      ...(f.threads === undefined ? [] : ["--threads", f.threads]),
+    ];
     const progress = f.progress === undefined ? [] : ["--progress", f.progress];
     const finished = existsSync(join(run, "params.msgpack")) && latestCheckpoint(run) !== undefined;
     if (!finished) {

@@ -10,9 +10,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { describeNonFinite, firstNonFinite } from "../io/index.js";
 import { showConfigError, type HostParams } from "../models/mwmae/index.js";
 import {
-  backendNames,
   codeCacheNote,
-  chooseBackend,
   synthDefaults,
   decodeTrainConfig,
   makeProgress,
@@ -26,6 +24,7 @@ import {
   type RunOutcome,
   type RunStart,
 } from "../train/index.js";
+import { backendFromFlags, backendOptions, backendUsage } from "./backend-flags.js";
 import { exitCodes, intFlag, numberFlag, parseFlags, pathFlag, runCommand, UsageError, type Command } from "./command.js";
 import { startFromTrainer } from "./export.js";
 import { modelOptions, modelUsage, resolveModel } from "./model-options.js";
@@ -55,7 +54,7 @@ const options = {
   ...trainOptions,
   out: { type: "string" },
   resume: { type: "boolean" },
-  backend: { type: "string" },
+  ...backendOptions,
   progress: { type: "string" },
   "log-every": { type: "string" },
   "stop-after": { type: "string" },
@@ -66,7 +65,7 @@ const options = {
 const d = trainDefaults;
 const usage = [
   "usage: mwmae pretrain [options]",
-  "       mwmae pretrain --resume --out DIR [--backend B] [--progress P] [--stop-after N] [--json]",
+  "       mwmae pretrain --resume --out DIR [--backend B] [--threads N] [--progress P] [--stop-after N] [--json]",
   "",
   "Pre-trains MW-MAE (or the plain MAE) on random crops of log-mels, with AdamW, linear warm-up and",
   "cosine decay, checkpointing as it goes. See docs/cli.md for the files a run writes.",
@@ -101,7 +100,7 @@ const usage = [
   "run:",
   "  --out DIR              the run folder (default runs/<kind>-<date>-<time>)",
   "  --resume               continue the run in --out exactly where its newest checkpoint left it",
-  `  --backend NAME         ${backendNames.join(" | ")} (wasm)`,
+  ...backendUsage("wasm"),
   `  --progress MODE        ${progressModes.join(" | ")}: a bar on a terminal, else plain lines (auto)`,
   "  --log-every N          plain lines every N steps (about 20 lines per run)",
   "  --stop-after N         take at most N steps now, checkpoint, and exit 0 (resume later)",
@@ -247,8 +246,7 @@ const runWith = async (
   const mode = f.progress ?? "auto";
   if (!(progressModes as ReadonlyArray<string>).includes(mode))
     throw new UsageError(`--progress: expected one of ${progressModes.join(", ")}, got "${mode}"`);
-  const backend = chooseBackend(f.backend ?? "wasm", { onNote: (line) => process.stderr.write(`mwmae pretrain: ${line}\n`) });
-  if (E.isLeft(backend)) throw new UsageError(`--backend: ${backend.left}`);
+  const backend = backendFromFlags(f, "wasm", (line) => process.stderr.write(`mwmae pretrain: ${line}\n`));
   const stopAfter = f["stop-after"] === undefined ? undefined : intFlag("stop-after", f["stop-after"], 0, 0);
   const logEvery = f["log-every"];
   const start = startFrom(f);
@@ -262,7 +260,7 @@ const runWith = async (
   const outcome = await runPretraining({
     dir,
     start: start.right,
-    backend: backend.right,
+    backend: backend,
     progress,
     stopAfter,
     shouldStop: () => stopSignal() !== undefined,
@@ -277,7 +275,7 @@ const runWith = async (
   const signal = stopSignal();
   const s = summary(dir, out, signal);
   for (const c of out.skippedCheckpoints) process.stderr.write(`mwmae pretrain: passed over a damaged checkpoint: ${c}\n`);
-  const codeNote = codeCacheNote(backend.right);
+  const codeNote = codeCacheNote(backend);
   if (codeNote !== undefined) process.stderr.write(`mwmae pretrain: ${codeNote}\n`);
   if (out.skippedFiles.length > 0) {
     process.stderr.write(
@@ -291,8 +289,7 @@ const runWith = async (
       : `stopped at step ${out.state.step} of ${out.setup.train.steps}; resume with: mwmae pretrain --resume --out ${dir}`;
     const lines = [status, `checkpoint: ${out.checkpoint}`, `log: ${s.log}`, `loss curve: ${s.lossCurve}`];
     if (s.flax !== null) lines.push(`flax params: ${s.flax}`);
-    if (s.secondsPerStep !== null)
-      lines.push(`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.right.name}`);
+    if (s.secondsPerStep !== null) lines.push(`${s.secondsPerStep.toFixed(3)} s/step over ${out.stepsTaken} steps on ${backend.name}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   }
   return signal === undefined ? exitCodes.ok : signal === "SIGINT" ? 130 : 143;

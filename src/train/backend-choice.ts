@@ -1,6 +1,6 @@
 /**
- * @file Which backend a run uses, by name: the WebAssembly SIMD backend (`wasm`, the fastest on a CPU),
- * the reference interpreter, or the gpu.js backend in one of its Node modes (`cpu`, `webasm`, `async`,
+ * @file Which backend a run uses, by name: the WebAssembly SIMD backend (`wasm`, the fastest on a CPU,
+ * on every core unless told otherwise), the reference interpreter, or the gpu.js backend in one of its Node modes (`cpu`, `webasm`, `async`,
  * or `auto` for gpu.js's fastest mode here). A mode that cannot run here fails with gpu.js's reason when
  * the first graph is prepared. The wasm backend keeps its generated code on disk (`diskCodeStore`), so
  * a second run of the same model generates none.
@@ -22,8 +22,12 @@ export const isBackendName = (s: string): s is BackendName => (backendNames as R
 export interface BackendChoiceOptions {
   /** Folder of the wasm backend's code cache (default `defaultCodeCacheDir()`: `$MWMAE_CACHE_DIR`, …). */
   readonly cacheDir?: string;
-  /** Told when the code cache cannot be written (the run goes on without it). */
+  /** Told when the code cache cannot be written (the run goes on without it), or when threads are unavailable. */
   readonly onNote?: (line: string) => void;
+  /** Threads of the wasm backend (default `"all"`: every core). */
+  readonly threads?: number | "all";
+  /** Arithmetic of the reference backend (default f32). */
+  readonly precision?: "f32" | "f64";
 }
 
 /**
@@ -35,9 +39,10 @@ export const chooseBackend = (name: string, options: BackendChoiceOptions = {}):
   if (!isBackendName(name)) return E.left(`unknown backend "${name}" (choose one of ${backendNames.join(", ")})`);
   if (name === "wasm") {
     const store = diskCodeStore({ ...(options.cacheDir === undefined ? {} : { dir: options.cacheDir }), onError: options.onNote });
-    return E.right(wasm({ store }));
+    const threads = options.threads ?? "all";
+    return E.right(wasm({ store, threads, ...(options.onNote === undefined ? {} : { onNote: options.onNote }) }));
   }
-  return E.right(name === "reference" ? reference() : gpujs({ mode: name }));
+  return E.right(name === "reference" ? reference({ precision: options.precision ?? "f32" }) : gpujs({ mode: name }));
 };
 
 /**

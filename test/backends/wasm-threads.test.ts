@@ -7,8 +7,31 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { add, exp, fromData, matmul, mul, reference, softmax, spec, trace, transpose, type HostTensor, type Tensor } from "../../src";
-import { wasm } from "../../src/backends/wasm";
+import {
+  add,
+  exp,
+  fromData,
+  initMwmha,
+  jit,
+  key,
+  matmul,
+  mul,
+  mwmha,
+  realize,
+  reference,
+  softmax,
+  spec,
+  sum,
+  trace,
+  transpose,
+  valueAndGrad,
+  withShape,
+  windowSizesAuto,
+  type HostTensor,
+  type MultiWindowAttention,
+  type Tensor,
+} from "../../src";
+import { threadSupport, wasm } from "../../src/backends/wasm";
 import { uniform } from "../support/matmul-cases";
 import { worstError } from "./gpujs-node-support";
 
@@ -45,6 +68,77 @@ describe("wasm on 2 threads", () => {
       }
     } finally {
       await run.close();
+      await backend.close();
     }
+  });
+
+  it("is bit-identical to one thread: MW-MHA forward and backward, every output", async () => {
+    const [batch, tokens, width, heads] = [2, 50, 64, 4];
+    const windows = windowSizesAuto(tokens, heads);
+    const args = {
+      params: await realize(initMwmha(key(0), { dim: width, windows })),
+      x: host([batch, tokens, width], 3),
+      cot: host([batch, tokens, width], 4),
+    };
+    const layer = (p: { readonly params: MultiWindowAttention; readonly x: Tensor }, cot: Tensor) =>
+      withShape([] as const)(sum(mul(mwmha(p.params, { windows })(p.x as Tensor<readonly [number, number, number]>), cot)));
+    const one = wasm({ threads: 1 });
+    const two = wasm({ threads: 2 });
+    try {
+      const f1 = await jit(({ params, x, cot }) => valueAndGrad(layer)({ params, x }, cot), args, one);
+      const f2 = await jit(({ params, x, cot }) => valueAndGrad(layer)({ params, x }, cot), args, two);
+      const bits = (v: unknown): Uint32Array[] => {
+        const out: Uint32Array[] = [];
+        const walk = (u: unknown): void => {
+          if (u instanceof Float32Array) out.push(new Uint32Array(u.buffer, u.byteOffset, u.length));
+          else if (typeof u === "object" && u !== null) for (const k of Object.keys(u).sort()) walk((u as Record<string, unknown>)[k]);
+        };
+        walk(v);
+        return out;
+      };
+      const [a, b] = [bits(await f1(args)), bits(await f2(args))];
+      expect(a.length).toBeGreaterThan(5);
+      expect(b.length).toBe(a.length);
+      a.forEach((x, i) =>
+        expect(
+          Buffer.from(b[i]!.buffer, b[i]!.byteOffset, b[i]!.byteLength).equals(Buffer.from(x.buffer, x.byteOffset, x.byteLength)),
+          `output ${i}`,
+        ).toBe(true),
+      );
+      expect(two.stats.splitLaunches).toBeGreaterThan(0);
+      expect(one.stats.splitLaunches).toBe(0);
+    } finally {
+      await two.close();
+    }
+  });
+
+  it("shares one pool between programs, and starts a new one after close", async () => {
+    const graph = (n: number) =>
+      trace(({ a, b }: { a: Tensor; b: Tensor }) => matmul(a, b) as Tensor, { a: spec([n, n]), b: spec([n, n]) } as never);
+    const values = (n: number) => [host([n, n], n), host([n, n], n + 1)];
+    const backend = wasm({ threads: 2 });
+    const agrees = async (run: (v: ReadonlyArray<HostTensor>) => Promise<HostTensor[]>, n: number): Promise<void> => {
+      const want = await (await reference({ precision: "f64" }).prepare(graph(n)))(values(n));
+      const e = worstError((await run(values(n)))[0]!.data, want[0]!.data, 1e-5, 1e-5 * (n + 1));
+      expect(e.excess, `n ${n}: got ${e.got}, want ${e.want} at ${e.at}`).toBeLessThanOrEqual(0);
+    };
+    const r1 = await backend.prepare(graph(96));
+    const r2 = await backend.prepare(graph(128));
+    await agrees(r1, 96);
+    await agrees(r2, 128);
+    await r1.close(); // dropped from the workers; r2 still runs on them
+    await agrees(r2, 128);
+    await backend.close();
+    await agrees(await backend.prepare(graph(112)), 112); // a fresh pool
+    expect(backend.stats.splitLaunches).toBe(4);
+    await backend.close();
+  });
+
+  it("defaults to every core where threads exist", () => {
+    const support = threadSupport();
+    const backend = wasm();
+    expect(support.ok).toBe(true);
+    expect(backend.threads).toBe(support.ok ? support.cores : 1);
+    expect(wasm({ threads: 1 }).name).toBe("wasm-simd");
   });
 });

@@ -65,25 +65,30 @@ describe("mwmae embed --json on the golden clip", () => {
   });
 
   // Bound as in test/hear/embed.golden.test.ts: 4× the file's own float32 error plus our front-end's
-  // difference δ from the file's log-mel (the encoder's gain on this clip is below 1). The gpu.js
-  // backend (plain-JS mode) runs the same graphs compiled to kernels and is held to the same bound.
-  it.each([[[]], [["--backend", "cpu"]]])("reproduces hear_embed.json's scene and timestamp embeddings %j", async (extra: string[]) => {
-    const r = mwmae("embed", ...model, ...extra, "--json", "test/golden/audio/hear_clip_3p3s.wav");
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const [out, ...rest] = lines(r.stdout);
-    expect(rest).toEqual([]);
-    const samples = decodeWav(new Uint8Array(readFileSync(golden("audio/hear_clip_3p3s.wav"))), "clip");
-    if (E.isLeft(samples)) throw new Error(samples.left.message);
-    const logmel = await hear.frontEnd({ shape: [1, samples.right.samples.length], dtype: "f32", data: samples.right.samples });
-    const bound =
-      4 * maxAbsDiff(g.timestamp_embeddings.data, g.timestamp_embeddings_f64_model.data) + maxAbsDiff(logmel.data, g.features.data);
-    expect(out!.file).toBe("test/golden/audio/hear_clip_3p3s.wav");
-    expect(out!.embeddings.length).toBe(83);
-    expect(maxAbsDiff(out!.embeddings.flat(), g.timestamp_embeddings.data)).toBeLessThan(bound);
-    expect(maxAbsDiff(out!.scene, g.scene_embedding.data)).toBeLessThan(bound);
-    expect(maxAbsDiff(out!.timestamps, g.timestamps_ms.data)).toBeLessThan(2.5e-4);
-  });
+  // difference δ from the file's log-mel (the encoder's gain on this clip is below 1). Every backend is
+  // held to that bound: the default (wasm, on every core), one wasm thread, the reference interpreter,
+  // and the gpu.js backend in plain-JS mode.
+  it.each([[[]], [["--threads", "1"]], [["--backend", "reference"]], [["--backend", "cpu"]]])(
+    "reproduces hear_embed.json's scene and timestamp embeddings %j",
+    async (extra: string[]) => {
+      const r = mwmae("embed", ...model, ...extra, "--json", "test/golden/audio/hear_clip_3p3s.wav");
+      // The wasm backend's one line on its code cache, nothing else.
+      expect(r.stderr.replace(/^mwmae embed: wasm code: \d+ program\(s\) generated .*\n/m, "")).toBe("");
+      expect(r.code).toBe(0);
+      const [out, ...rest] = lines(r.stdout);
+      expect(rest).toEqual([]);
+      const samples = decodeWav(new Uint8Array(readFileSync(golden("audio/hear_clip_3p3s.wav"))), "clip");
+      if (E.isLeft(samples)) throw new Error(samples.left.message);
+      const logmel = await hear.frontEnd({ shape: [1, samples.right.samples.length], dtype: "f32", data: samples.right.samples });
+      const bound =
+        4 * maxAbsDiff(g.timestamp_embeddings.data, g.timestamp_embeddings_f64_model.data) + maxAbsDiff(logmel.data, g.features.data);
+      expect(out!.file).toBe("test/golden/audio/hear_clip_3p3s.wav");
+      expect(out!.embeddings.length).toBe(83);
+      expect(maxAbsDiff(out!.embeddings.flat(), g.timestamp_embeddings.data)).toBeLessThan(bound);
+      expect(maxAbsDiff(out!.scene, g.scene_embedding.data)).toBeLessThan(bound);
+      expect(maxAbsDiff(out!.timestamps, g.timestamps_ms.data)).toBeLessThan(2.5e-4);
+    },
+  );
 });
 
 describe("mwmae embed --out over a folder with bad files", () => {
@@ -211,6 +216,18 @@ describe("mwmae embed usage", () => {
     expect(mwmae("embed", "--frobnicate", "x.wav")).toMatchObject({ code: 2, stderr: expect.stringContaining("--frobnicate") });
     expect(mwmae("embed", "--json", "x.wav")).toMatchObject({ code: 2, stderr: expect.stringContaining("--checkpoint PATH is required") });
     expect(mwmae("embed", ...model, "x.wav")).toMatchObject({ code: 2, stderr: expect.stringContaining("nothing to do") });
+  });
+
+  it("exits 2 for a bad --threads, or --threads with a backend that has none", () => {
+    for (const bad of ["0", "1.5", "0x2", "257"])
+      expect(mwmae("embed", ...model, "--json", "--threads", bad, "x.wav")).toMatchObject({
+        code: 2,
+        stderr: `mwmae embed: --threads: expected a decimal integer >= 1 and <= 256, got "${bad}"\n(see mwmae embed --help)\n`,
+      });
+    expect(mwmae("embed", ...model, "--json", "--backend", "reference", "--threads", "2", "x.wav")).toMatchObject({
+      code: 2,
+      stderr: "mwmae embed: --threads applies to the wasm backend only\n(see mwmae embed --help)\n",
+    });
   });
 
   it("exits 1 naming a checkpoint that does not exist", () => {

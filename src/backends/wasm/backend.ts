@@ -17,7 +17,7 @@ import { decodeEntry, encodeEntry, type CachedModule, type CodeStore } from "./c
 import { kernelFunction } from "./codegen.js";
 import { mathImports, type WasmLowering } from "./lowering.js";
 import { buildModule, type FunctionBody } from "./module.js";
-import { startPool } from "./threads.js";
+import { startPool, threadSupport, type Pool } from "./threads.js";
 import { tilingOf } from "./tiling.js";
 
 /** Options of `wasm(options)`; every field is optional. */
@@ -33,10 +33,14 @@ export interface WasmOptions {
   /** Replace the lowering table. */
   readonly lowering?: WasmLowering;
   /**
-   * Threads (Node only; default 1): kernels with enough work split their outer tile loop across
-   * `threads − 1` worker threads and the calling thread, on one shared memory.
+   * Threads (default `"all"`: every core, `os.availableParallelism()`): kernels with enough work (`splitWork`) split their outer tile
+   * loop across `threads − 1` worker threads and the calling thread, on one shared memory. Results are bit-identical for any count.
+   * Where threads are unavailable (a browser, Node before 20.16: see `threadSupport`) the backend runs on one thread and says so once
+   * through `onNote`.
    */
-  readonly threads?: number;
+  readonly threads?: number | "all";
+  /** Told once per process when the backend cannot have the threads it was asked for (default `console.info`). */
+  readonly onNote?: (line: string) => void;
   /**
    * Where generated modules persist between processes (Node: `diskCodeStore()` from `mwmae-ts/node`, a folder on disk). Entries are keyed
    * by the program's structural hash; one that is corrupt, truncated or stale is regenerated and overwritten. Not used with `lowering`.
@@ -60,6 +64,8 @@ export interface WasmStats {
   readonly rejected: string[];
   /** Kernel calls so far. */
   launches: number;
+  /** Of those, calls split across threads. */
+  splitLaunches: number;
   /** With `profile`: milliseconds per kernel name, summed over calls. */
   readonly kernelMs: Record<string, number>;
 }
@@ -72,13 +78,17 @@ export interface WasmBackend extends Backend {
   readonly stats: WasmStats;
   /** The program `prepare` would run for `graph`. */
   readonly compile: (graph: Graph) => Program;
+  /** Threads kernels are split across (1: the calling thread only). */
+  readonly threads: number;
+  /** Stops the backend's worker threads (they never keep Node alive either way); a later `prepare` starts new ones. */
+  readonly close: () => Promise<void>;
 }
 
 /** A runner that also exposes its program and its module's bytes; `close` stops its worker threads. */
 export type WasmRunner = Runner & {
   readonly program: Program;
   readonly bytes: Uint8Array<ArrayBuffer>;
-  /** Stops the runner's worker threads; nothing to stop with one thread (workers never keep Node alive either way). */
+  /** Drops the runner's program from the backend's worker threads (nothing to do with one thread). */
   readonly close: () => Promise<void>;
 };
 
@@ -126,8 +136,11 @@ const costOf = (e: Expr, memo = new Map<Expr, number>()): number => {
   return c;
 };
 
-/** Work (output elements × cost) from which a kernel is split across threads: a split costs tens of µs. */
-const SPLIT_WORK = 2 ** 16;
+/**
+ * Work (output elements × operations per element, `costOf`) from which a kernel is split across threads: a split costs tens of
+ * microseconds of signalling, about what 2^16 operations take on one core.
+ */
+export const splitWork = 2 ** 16;
 
 /** A program compiled to one WebAssembly module: its bytes, the memory it needs and where each buffer lives. */
 export type ProgramModule = CachedModule;
@@ -141,7 +154,7 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
   program.kernels.forEach((k, i) => {
     const out = program.buffers[k.output]!;
     if (out.size === 0) return;
-    functions.push({ kernel: i, split: out.size * costOf(k.expr) >= SPLIT_WORK });
+    functions.push({ kernel: i, split: out.size * costOf(k.expr) >= splitWork });
     const f = kernelFunction(k, out.size, tilingOf(k, out.shape), (b) => layout.offsets[b]!, layout.bytes, lowering);
     scratch = Math.max(scratch, f.scratchBytes);
     bodies.push({ name: `k${i}`, locals: f.locals, code: f.code });
@@ -155,8 +168,22 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
   return { bytes: buildModule(pages, threads > 1, imports, bodies), pages, offsets: layout.offsets, functions, scratchStride };
 };
 
+let threadsNoted = false;
+
+/** The threads a backend runs on: all cores by default, one where threads are unavailable (said once per process). */
+const threadCount = (options: WasmOptions): number => {
+  const support = threadSupport();
+  const asked = options.threads ?? "all";
+  if (support.ok) return asked === "all" ? support.cores : Math.max(1, Math.floor(asked));
+  if (asked !== 1 && !threadsNoted) {
+    threadsNoted = true;
+    (options.onNote ?? console.info)(`wasm: running on one thread (${asked === "all" ? "all cores" : asked} asked for): ${support.why}`);
+  }
+  return 1;
+};
+
 /**
- * The WebAssembly SIMD backend (one thread unless `threads` says more).
+ * The WebAssembly SIMD backend, on every core unless `threads` says otherwise.
  * @example
  * const f = await jit(({ x, w }) => gelu(matmul(x, w)), { x: spec([8, 16]), w: spec([16, 4]) }, wasm());
  */
@@ -169,9 +196,10 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
     storeHits: 0,
     rejected: [],
     launches: 0,
+    splitLaunches: 0,
     kernelMs: {},
   };
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const threads = threadCount(options);
   // A custom lowering table is a function the hash cannot see: its modules stay in this instance's memory.
   const store = options.lowering === undefined ? options.store : undefined;
   const salt = `wasm-simd/threads=${threads}/lowering=${options.lowering === undefined ? "default" : "custom"}`;
@@ -217,10 +245,17 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
     cache.set(hash, built);
     return built;
   };
+  let pool: Pool | undefined;
   return {
     name: threads > 1 ? `wasm-simd-x${threads}` : "wasm-simd",
     stats,
     compile,
+    threads,
+    close: async () => {
+      const stopping = pool;
+      pool = undefined;
+      await stopping?.close();
+    },
     prepare: async (graph: Graph): Promise<WasmRunner> => {
       const program = compile(graph);
       const { code, module } = await moduleOf(program);
@@ -228,10 +263,18 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
       const memory = new WebAssembly.Memory({ initial: pages, ...(threads > 1 ? { maximum: pages, shared: true } : {}) });
       const math = Object.fromEntries(Object.entries(mathImports).map(([name, { fn }]) => [name, fn]));
       const instance = await WebAssembly.instantiate(module, { env: { memory }, math });
-      const pool = threads > 1 ? await startPool(module, memory, threads, scratchStride) : undefined;
+      const splits = threads > 1 && functions.some((f) => f.split);
+      if (splits) pool ??= startPool(threads);
+      const shared = splits ? pool?.register(module, memory, scratchStride) : undefined;
       const calls = functions.map(({ kernel, split }) => {
         const f = instance.exports[`k${kernel}`] as (part: number, parts: number, scratch: number) => void;
-        const call = pool !== undefined && split ? () => pool.run(kernel, threads, () => f(0, threads, 0)) : () => f(0, 1, 0);
+        const call =
+          shared !== undefined && split
+            ? () => {
+                stats.splitLaunches++;
+                shared.run(kernel, (parts) => f(0, parts, 0));
+              }
+            : () => f(0, 1, 0);
         return { kernel: program.kernels[kernel]!, call };
       });
       const heap = new Float32Array(memory.buffer);
@@ -260,7 +303,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
           return { shape: b.shape, dtype: b.dtype, data };
         });
       };
-      return Object.assign(run, { program, bytes, close: async () => pool?.close() });
+      return Object.assign(run, { program, bytes, close: async () => shared?.release() });
     },
   };
 };

@@ -3,3 +3,4 @@ export * from "./backend.js";
 export { CODE_ENTRY_VERSION, decodeEntry, encodeEntry, type CachedModule, type CodeStore } from "./code-cache.js";
 export { wasmLowering, mathImports, type WasmLowering, type Op as WasmOp, type MathImport } from "./lowering.js";
 export { tilingOf, type Tiling } from "./tiling.js";
+export { threadSupport, type ThreadSupport } from "./threads.js";

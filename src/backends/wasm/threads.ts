@@ -1,95 +1,177 @@
 /**
- * @file Worker threads for the wasm backend (Node): each worker instantiates the program's module on
- * the same shared memory and waits on a control block; a launch splits a kernel's outer tile loop into
- * parts, the calling thread runs part 0 and waits for the workers' parts. Signalling is
- * `Atomics.wait/notify` on a SharedArrayBuffer (tens of microseconds), so only kernels with enough work
- * are split. Workers are unreferenced (they never keep Node alive) and end with `close()`.
+ * @file Worker threads for the wasm backend (Node). One pool per backend instance: `threads − 1`
+ * workers started at the first program that needs them, shared by every program the backend prepares.
+ * A program is registered once (its module and shared memory are posted to each worker, which
+ * instantiates it); a launch splits a kernel's outer tile loop into parts, the calling thread runs part
+ * 0 and waits for the workers' parts. Signalling is `Atomics.wait/notify` on a SharedArrayBuffer (tens
+ * of microseconds), so only kernels with enough work are split (`splitWork` in backend.ts). Workers are
+ * unreferenced (they never keep Node alive) and end with `close()`.
+ *
+ * Node's built-ins are reached through `process.getBuiltinModule` (Node ≥ 20.16), never imported: the
+ * backend stays browser-safe, and where they are missing (a browser, an older Node) `threadSupport`
+ * says why and the backend runs on one thread.
  */
 
 import { mathImports } from "./lowering.js";
 
-/** Control block (Int32 slots): launch sequence number (−1: stop), kernel, parts, finished parts, failures. */
+/** Control block (Int32 slots): launch sequence number (−1: stop), program, kernel, parts, finished parts, failures, registrations. */
 const SEQ = 0;
-const KERNEL = 1;
-const PARTS = 2;
-const DONE = 3;
-const FAILED = 4;
+const PROGRAM = 1;
+const KERNEL = 2;
+const PARTS = 3;
+const DONE = 4;
+const FAILED = 5;
+const GEN = 6;
 
-// Plain JavaScript run by each worker (`eval`), so it needs no module resolution.
+// Plain JavaScript run by each worker (`eval`), so it needs no module resolution. Before a launch whose
+// registration count it has not seen, a worker takes the pending messages (programs to instantiate or drop)
+// from its port synchronously.
 const workerSource = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, control, part, scratch, math } = workerData;
+const { workerData, receiveMessageOnPort } = require("node:worker_threads");
+const { control, port, part, math } = workerData;
 const imports = Object.fromEntries(Object.entries(math).map(([name, src]) => [name, (0, eval)(src)]));
-let fns;
-try { fns = new WebAssembly.Instance(module, { env: { memory }, math: imports }).exports; } catch (e) { fns = undefined; }
+const programs = new Map();
 const ctrl = new Int32Array(control);
 let seen = 0;
+let gen = 0;
 for (;;) {
   Atomics.wait(ctrl, ${SEQ}, seen);
   seen = Atomics.load(ctrl, ${SEQ});
   if (seen < 0) break;
+  const g = Atomics.load(ctrl, ${GEN});
+  if (g !== gen) {
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+      const { id, module, memory, scratch } = m.message;
+      if (module === undefined) { programs.delete(id); continue; }
+      let fns;
+      try { fns = new WebAssembly.Instance(module, { env: { memory }, math: imports }).exports; } catch (e) { fns = undefined; }
+      programs.set(id, { fns, scratch });
+    }
+    gen = g;
+  }
   const parts = ctrl[${PARTS}];
   if (part < parts) {
     // A failure (a trap, or no instance) is counted, never left unanswered: the caller is waiting.
-    try { fns["k" + ctrl[${KERNEL}]](part, parts, part * scratch); } catch (e) { Atomics.add(ctrl, ${FAILED}, 1); }
+    try {
+      const p = programs.get(ctrl[${PROGRAM}]);
+      p.fns["k" + ctrl[${KERNEL}]](part, parts, part * p.scratch);
+    } catch (e) { Atomics.add(ctrl, ${FAILED}, 1); }
     Atomics.add(ctrl, ${DONE}, 1);
     Atomics.notify(ctrl, ${DONE});
   }
 }
 `;
 
-/** The part of `node:worker_threads`' `Worker` used here, typed locally so the core needs no Node types. */
-type NodeWorkerClass = new (
-  source: string,
-  options: { eval: true; workerData: unknown },
-) => { unref(): void; terminate(): Promise<number> };
+/** The parts of `node:worker_threads` used here, typed locally so the core needs no Node types. */
+interface WorkerThreads {
+  readonly Worker: new (
+    source: string,
+    options: { eval: true; workerData: unknown; transferList: unknown[] },
+  ) => { unref(): void; terminate(): Promise<number> };
+  readonly MessageChannel: new () => { port1: MessagePortLike; port2: MessagePortLike };
+}
+interface MessagePortLike {
+  postMessage(message: unknown): void;
+  close(): void;
+}
 
+/** A Node built-in module by name, or undefined where there is none (browsers; Node before 20.16). */
+const builtin = <T>(name: string): T | undefined => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.(name) as T | undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Whether this engine can run kernels on worker threads, with how many cores it has, or why it cannot. */
+export type ThreadSupport = { readonly ok: true; readonly cores: number } | { readonly ok: false; readonly why: string };
+
+/**
+ * Whether worker threads are available here: a SharedArrayBuffer (browsers give one only to
+ * cross-origin-isolated pages) and Node's `worker_threads`; `cores` is `os.availableParallelism()`.
+ * @example
+ * threadSupport(); // { ok: true, cores: 2 } in Node on this machine
+ */
+export const threadSupport = (): ThreadSupport => {
+  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined")
+    return { ok: false, why: "no SharedArrayBuffer (a browser page must be cross-origin isolated)" };
+  const os = builtin<{ availableParallelism?: () => number; cpus: () => unknown[] }>("node:os");
+  if (os === undefined || builtin<WorkerThreads>("node:worker_threads") === undefined)
+    return { ok: false, why: "worker threads need Node's worker_threads (Node ≥ 20.16); browsers run the wasm backend on one thread" };
+  return { ok: true, cores: Math.max(1, os.availableParallelism?.() ?? os.cpus().length) };
+};
+
+/** A program registered with a pool: its kernels run split across the pool's threads. */
+export interface PoolProgram {
+  /** Runs kernel `k` in as many parts as the pool has threads (part 0 on the calling thread through `own`); throws if a worker's part failed. */
+  readonly run: (k: number, own: (parts: number) => void) => void;
+  /** Drops the program from the workers (its instances are freed). */
+  readonly release: () => void;
+}
+
+/** Worker threads shared by every program of one backend. */
 export interface Pool {
-  /** Runs kernel `k` in `parts` parts (part 0 on the calling thread through `own`); throws if a worker's part failed. */
-  readonly run: (k: number, parts: number, own: () => void) => void;
+  /** The calling thread and the workers. */
+  readonly threads: number;
+  /** Instantiates `module` on the shared `memory` in every worker; part p of a kernel uses scratch at p·`scratch` bytes. */
+  readonly register: (module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: number) => PoolProgram;
   /** Stops the workers. */
   readonly close: () => Promise<void>;
 }
 
-/** Starts `threads − 1` workers on `module` and the shared `memory`; part p uses scratch at p·`scratch` bytes. */
-export const startPool = async (
-  module: WebAssembly.Module,
-  memory: WebAssembly.Memory,
-  threads: number,
-  scratch: number,
-): Promise<Pool> => {
-  // A computed specifier: browser bundles (esbuild) must not try to resolve this Node-only module.
-  const workerThreads = "node:worker_threads";
-  const { Worker } = (await import(workerThreads)) as { Worker: NodeWorkerClass };
+/** Starts `threads − 1` workers; throws where `threadSupport()` is not ok. */
+export const startPool = (threads: number): Pool => {
+  const wt = builtin<WorkerThreads>("node:worker_threads");
+  if (wt === undefined) throw new Error("wasm: worker threads are not available here");
   const control = new SharedArrayBuffer(8 * 4);
   const ctrl = new Int32Array(control);
   const math = Object.fromEntries(
     Object.entries(mathImports).map(([name, { fn }]) => [name, name === "erf" ? `(${fn.toString()})` : `Math.${name}`]),
   );
+  const ports: MessagePortLike[] = [];
   const workers = Array.from({ length: threads - 1 }, (_, i) => {
-    const w = new Worker(workerSource, { eval: true, workerData: { module, memory, control, part: i + 1, scratch, math } });
+    const { port1, port2 } = new wt.MessageChannel();
+    ports.push(port1);
+    const w = new wt.Worker(workerSource, { eval: true, workerData: { control, port: port2, part: i + 1, math }, transferList: [port2] });
     w.unref();
     return w;
   });
+  let nextId = 0;
+  const post = (message: unknown): void => {
+    for (const port of ports) port.postMessage(message);
+    Atomics.add(ctrl, GEN, 1);
+  };
   return {
-    run: (k, parts, own) => {
-      ctrl[KERNEL] = k;
-      ctrl[PARTS] = parts;
-      Atomics.store(ctrl, DONE, 0);
-      Atomics.store(ctrl, FAILED, 0);
-      Atomics.add(ctrl, SEQ, 1);
-      Atomics.notify(ctrl, SEQ);
-      try {
-        own();
-      } finally {
-        // Wait for the workers even when our part failed: the next launch reuses the control block.
-        for (let done = Atomics.load(ctrl, DONE); done < parts - 1; done = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, done);
-      }
-      if (Atomics.load(ctrl, FAILED) > 0) throw new Error(`wasm: a worker thread failed in kernel k${k}`);
+    threads,
+    register: (module, memory, scratch) => {
+      const id = nextId++;
+      post({ id, module, memory, scratch });
+      return {
+        run: (k, own) => {
+          ctrl[PROGRAM] = id;
+          ctrl[KERNEL] = k;
+          ctrl[PARTS] = threads;
+          Atomics.store(ctrl, DONE, 0);
+          Atomics.store(ctrl, FAILED, 0);
+          Atomics.add(ctrl, SEQ, 1);
+          Atomics.notify(ctrl, SEQ);
+          try {
+            own(threads);
+          } finally {
+            // Wait for the workers even when our part failed: the next launch reuses the control block.
+            for (let done = Atomics.load(ctrl, DONE); done < threads - 1; done = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, done);
+          }
+          if (Atomics.load(ctrl, FAILED) > 0) throw new Error(`wasm: a worker thread failed in kernel k${k}`);
+        },
+        release: () => post({ id }),
+      };
     },
     close: async () => {
       Atomics.store(ctrl, SEQ, -1);
       Atomics.notify(ctrl, SEQ);
+      for (const port of ports) port.close();
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
