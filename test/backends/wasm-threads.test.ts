@@ -141,4 +141,28 @@ describe("wasm on 2 threads", () => {
     expect(backend.threads).toBe(support.ok ? support.cores : 1);
     expect(wasm({ threads: 1 }).name).toBe("wasm-simd");
   });
+
+  it("runs on one thread where there are no worker threads, and says so once", async () => {
+    const proc = process as { getBuiltinModule?: unknown };
+    const saved = proc.getBuiltinModule;
+    proc.getBuiltinModule = undefined; // as in a browser, or Node before 20.16
+    try {
+      const support = threadSupport();
+      expect(support).toMatchObject({ ok: false, why: expect.stringContaining("worker_threads") });
+      const notes: string[] = [];
+      const first = wasm({ threads: 2, onNote: (line) => notes.push(line) });
+      const second = wasm({ onNote: (line) => notes.push(line) });
+      expect([first.threads, second.threads, first.name]).toEqual([1, 1, "wasm-simd"]);
+      expect(notes).toEqual([`wasm: running on one thread (2 asked for): ${support.ok ? "" : support.why}`]);
+      const graph = trace(({ a }: { a: Tensor }) => matmul(a, a) as Tensor, { a: spec([128, 128]) } as never);
+      const run = await first.prepare(graph);
+      const a = host([128, 128], 9);
+      const want = await (await reference({ precision: "f64" }).prepare(graph))([a]);
+      const e = worstError((await run([a]))[0]!.data, want[0]!.data, 1e-5, 1e-5 * 129);
+      expect(e.excess).toBeLessThanOrEqual(0);
+      expect(first.stats.splitLaunches).toBe(0);
+    } finally {
+      proc.getBuiltinModule = saved;
+    }
+  });
 });
