@@ -125,4 +125,4 @@ export const reductionGroups = <T>(
 
 /** `e` at step `u` of an unrolled loop `loop`: its loop variable `r` read as `r + u`. */
 export const atTrip = (e: Expr, loop: number, u: number): Expr =>
-  u === 0 ? e : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? addConst(atomIndex(a), u) : undefined));
+  u === 0 ? e : substituteExpr(e, (a) => (a.kind === "loop" && a.id === loop ? addConst(atomIndex(a), u) : undefined), `r${loop}+${u}`);

@@ -5,7 +5,10 @@
  * gathered index). Every atom has a known range, and the smart constructors use the ranges to cancel
  * what movement ops introduce: `⌊(n·a + b)/n⌋ = a` and `(n·a + b) mod n = b` when 0 ≤ b < n, and
  * `n·⌊x/n⌋ + (x mod n) = x`. So a reshape that splits and re-merges axes costs no arithmetic, and an
- * elementwise kernel over contiguous buffers indexes them with the thread index itself.
+ * elementwise kernel over contiguous buffers indexes them with the thread index itself. Atoms are
+ * hash-consed (one object per structure), so what is cached per atom is computed once however often
+ * substitution rebuilds an index; `indexSig` and `indexKeySig` are short signatures for caches and
+ * code generators' scopes.
  */
 
 import type { Expr } from "./kernel-ir.js";
@@ -62,8 +65,79 @@ export const atomKey = (a: Atom): string => {
   return k;
 };
 
+const indexKeys = new WeakMap<Index, string>();
+
 /** A structural key of an index: equal keys mean equal expressions (used to share loads and cache kernels). */
-export const indexKey = (x: Index): string => `${x.terms.map((t) => `${t.coef}*${atomKey(t.atom)}`).join("+")}+${x.offset}`;
+export const indexKey = (x: Index): string => {
+  const hit = indexKeys.get(x);
+  if (hit !== undefined) return hit;
+  let k = "";
+  for (let i = 0; i < x.terms.length; i++) {
+    const t = x.terms[i]!;
+    k += `${i === 0 ? "" : "+"}${t.coef}*${atomKey(t.atom)}`;
+  }
+  k += `+${x.offset}`;
+  indexKeys.set(x, k);
+  return k;
+};
+
+let keySerials = new Map<string, number>();
+let atomKeySerials = new WeakMap<Atom, number>();
+/** Signatures of indices seen lately: a plain map (cheaper than a WeakMap), emptied when large (the values never change). */
+const indexKeySigs = new Map<Index, string>();
+const SIG_CACHE = 1 << 16;
+
+/** A number per distinct `atomKey`. */
+const atomKeySerial = (a: Atom): number => {
+  const hit = atomKeySerials.get(a);
+  if (hit !== undefined) return hit;
+  const k = atomKey(a);
+  let n = keySerials.get(k);
+  if (n === undefined) {
+    n = keySerials.size;
+    keySerials.set(k, n);
+  }
+  atomKeySerials.set(a, n);
+  return n;
+};
+
+/**
+ * Forgets the numbers `indexKeySig` names atom keys by, once more than `limit` are known: signatures
+ * made before must no longer be compared with later ones (call between kernels only).
+ */
+export const resetKeySigs = (limit: number): void => {
+  if (keySerials.size <= limit) return;
+  keySerials = new Map();
+  atomKeySerials = new WeakMap();
+  indexKeySigs.clear();
+};
+
+/**
+ * A short form of `indexKey`: equal for exactly the indices whose keys are equal (atoms named by a
+ * number per distinct atom key), so code generators key their scopes by it at a cost independent of
+ * the atoms' nesting.
+ */
+export const indexKeySig = (x: Index): string => {
+  const hit = indexKeySigs.get(x);
+  if (hit !== undefined) return hit;
+  let k = `${x.offset}`;
+  for (const t of x.terms) k += `,${t.coef}*${atomKeySerial(t.atom)}`;
+  if (indexKeySigs.size >= SIG_CACHE) indexKeySigs.clear();
+  indexKeySigs.set(x, k);
+  return k;
+};
+
+/** Whether `a` and `b` have the same terms (coefficients and atom keys), offsets aside: `a − b` is then a constant. */
+export const sameTerms = (a: Index, b: Index): boolean => {
+  if (a === b) return true;
+  if (a.terms.length !== b.terms.length) return false;
+  for (let i = 0; i < a.terms.length; i++) {
+    const s = a.terms[i]!;
+    const t = b.terms[i]!;
+    if (s.coef !== t.coef || (s.atom !== t.atom && atomKeySerial(s.atom) !== atomKeySerial(t.atom))) return false;
+  }
+  return true;
+};
 
 /** Inclusive range of an atom. */
 const atomRange = (a: Atom): readonly [number, number] => {
@@ -100,8 +174,64 @@ export const range = (x: Index): readonly [number, number] => {
 
 /** The constant index `n`. */
 export const constIndex = (n: number): Index => ({ terms: [], offset: n });
+/**
+ * Atoms are hash-consed: `atomIndex` returns the one object of each structure (every field equal,
+ * extents included; a gathered value atom stays as given), so what is cached per atom object (its key,
+ * the quotient of a modulo) is computed once per structure, however often substitution rebuilds it.
+ * `indexSig` is a short structural signature: it names nested atoms by their serial number.
+ */
+const serials = new WeakMap<Atom, number>();
+const canonical = new Map<string, Atom>();
+const indexSigs = new Map<Index, string>();
+
+let nextSerial = 0;
+
+/** The serial number of an atom: one per canonical atom, and one per (never merged) value atom object. */
+const serial = (a: Atom): number => {
+  const hit = serials.get(a);
+  if (hit !== undefined) return hit;
+  serials.set(a, nextSerial);
+  return nextSerial++;
+};
+
+/**
+ * A short structural signature of an index: equal signatures mean equal indices, every atom field
+ * (extents too) included; a gathered value atom only equals itself. Cheap (nested atoms are named by
+ * serial number), so it keys caches of index computations (`substitute.ts`).
+ */
+export const indexSig = (x: Index): string => {
+  const hit = indexSigs.get(x);
+  if (hit !== undefined) return hit;
+  let k = `${x.offset}`;
+  for (const t of x.terms) k += `,${t.coef}*${serial(t.atom)}`;
+  if (indexSigs.size >= SIG_CACHE) indexSigs.clear();
+  indexSigs.set(x, k);
+  return k;
+};
+
+const intern = (a: Atom): Atom => {
+  if (serials.has(a) || a.kind === "value") return a;
+  const sig =
+    a.kind === "thread"
+      ? `t${a.extent}`
+      : a.kind === "lane"
+        ? `l${a.axis}${a.extent}`
+        : a.kind === "loop"
+          ? `r${a.id}<${a.extent}`
+          : a.kind === "clamp"
+            ? `c${a.hi}(${indexSig(a.x)}`
+            : `${a.kind}${a.by}(${indexSig(a.x)}`;
+  const hit = canonical.get(sig);
+  if (hit !== undefined) return hit;
+  // A pure cache: an atom made before a clear stays valid, it is only no longer shared.
+  if (canonical.size >= 1 << 16) canonical.clear();
+  serial(a);
+  canonical.set(sig, a);
+  return a;
+};
+
 /** The index `1 · atom`. */
-export const atomIndex = (atom: Atom): Index => ({ terms: [{ coef: 1, atom }], offset: 0 });
+export const atomIndex = (atom: Atom): Index => ({ terms: [{ coef: 1, atom: intern(atom) }], offset: 0 });
 /** The kernel's flat output index `t`, in `[0, extent)`. */
 export const threadIndex = (extent: number): Index => atomIndex({ kind: "thread", extent });
 /** Reduction loop variable `r<id>`, in `[0, extent)`. */
@@ -114,34 +244,54 @@ const within = (x: Index, n: number): boolean => {
   return lo >= 0 && hi < n;
 };
 
+/** For a mod atom `x mod n`: the key of the atom q when ⌊x/n⌋ is exactly `1·q`, else null (memoised per atom). */
+const quotients = new WeakMap<Atom, string | null>();
+const quotientKey = (a: Extract<Atom, { kind: "mod" }>): string | null => {
+  const hit = quotients.get(a);
+  if (hit !== undefined) return hit;
+  const q = div(a.x, a.by);
+  const k = q.terms.length === 1 && q.offset === 0 && q.terms[0]!.coef === 1 ? atomKey(q.terms[0]!.atom) : null;
+  quotients.set(a, k);
+  return k;
+};
+
 /** Collects like terms, then applies `n·⌊x/n⌋·c + c·(x mod n) = c·x` until nothing changes. */
 const normal = (terms: ReadonlyArray<Term>, offset: number): Index => {
-  const byKey = new Map<string, Term>();
+  // Like terms collected in first-seen order (a term keeps the last atom object of its key).
+  const keys: string[] = [];
+  const coefs: number[] = [];
+  const atoms: Atom[] = [];
   for (const t of terms) {
     const k = atomKey(t.atom);
-    const prev = byKey.get(k);
-    byKey.set(k, { coef: (prev?.coef ?? 0) + t.coef, atom: t.atom });
+    const at = keys.indexOf(k);
+    if (at < 0) {
+      keys.push(k);
+      coefs.push(t.coef);
+      atoms.push(t.atom);
+    } else {
+      coefs[at]! += t.coef;
+      atoms[at] = t.atom;
+    }
   }
-  for (const [k, t] of byKey) if (t.coef === 0) byKey.delete(k);
-  for (const [k, t] of byKey) {
-    if (t.atom.kind !== "mod") continue;
-    const { x, by } = t.atom;
-    const quotient = div(x, by);
-    if (quotient.terms.length !== 1 || quotient.offset !== 0 || quotient.terms[0]!.coef !== 1) continue;
-    const qk = atomKey(quotient.terms[0]!.atom);
-    const q = byKey.get(qk);
-    if (q === undefined || q.coef !== t.coef * by) continue;
-    byKey.delete(k);
-    byKey.delete(qk);
-    const rest = [...byKey.values()];
-    return add({ terms: rest, offset }, scale(x, t.coef));
+  const live: number[] = [];
+  for (let i = 0; i < keys.length; i++) if (coefs[i] !== 0) live.push(i);
+  for (const i of live) {
+    const atom = atoms[i]!;
+    if (atom.kind !== "mod") continue;
+    const qk = quotientKey(atom);
+    if (qk === null) continue;
+    const j = keys.indexOf(qk);
+    if (j < 0 || coefs[j] === 0 || coefs[j] !== coefs[i]! * atom.by) continue;
+    const rest = live.filter((l) => l !== i && l !== j).map((l) => ({ coef: coefs[l]!, atom: atoms[l]! }));
+    return add({ terms: rest, offset }, scale(atom.x, coefs[i]!));
   }
-  const sorted = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
-  return { terms: sorted, offset };
+  live.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  return { terms: live.map((l) => ({ coef: coefs[l]!, atom: atoms[l]! })), offset };
 };
 
 /** a + b, with like terms collected and `n·⌊x/n⌋ + (x mod n)` folded back to `x`. */
-export const add = (a: Index, b: Index): Index => normal([...a.terms, ...b.terms], a.offset + b.offset);
+export const add = (a: Index, b: Index): Index =>
+  b.terms.length === 0 ? addConst(a, b.offset) : normal(a.terms.length === 0 ? b.terms : [...a.terms, ...b.terms], a.offset + b.offset);
 
 /** a + n for an integer constant n. */
 export const addConst = (a: Index, n: number): Index => (n === 0 ? a : { terms: a.terms, offset: a.offset + n });

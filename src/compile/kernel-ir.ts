@@ -3,11 +3,12 @@
  * kernel body over `this.thread.x`). Expressions load from buffers at index expressions over the
  * output's flat index `t`, combine values with the primitive elementwise ops, and may hold reduction
  * loops with an accumulator. A program is the kernels in schedule order over numbered buffers.
+ * `exprKey` is an expression's structural key; `exprSerial` a number per distinct key, cheap to build.
  */
 
 import type { BinaryOp, CompareOp, DType, Node, OpName, UnaryOp } from "../ir/index.js";
 import type { Shape } from "../shape/index.js";
-import { indexKey, type Index } from "./index-expr.js";
+import { indexKey, indexKeySig, resetKeySigs, type Index } from "./index-expr.js";
 
 /** How a reduction loop combines its trips: a running sum or a running max. */
 export type ReduceOp = "sum" | "max";
@@ -156,4 +157,65 @@ export const exprKey = (e: Expr): string => {
   })();
   exprKeys.set(e, k);
   return k;
+};
+
+let exprSerials = new Map<string, number>();
+/** Serials of expressions seen lately (a plain map, cheaper than a WeakMap; emptied when large: the table keeps the numbers). */
+const exprSerialOf = new Map<Expr, number>();
+
+/**
+ * A number per distinct `exprKey`, built from the children's numbers (so its cost does not grow with
+ * the expression): code generators key their scopes by it. Numbers are comparable only until
+ * `resetExprSerials` starts afresh.
+ */
+export const exprSerial = (e: Expr): number => {
+  const hit = exprSerialOf.get(e);
+  if (hit !== undefined) return hit;
+  let k: string;
+  switch (e.kind) {
+    case "literal":
+      k = `${e.value}`;
+      break;
+    case "index":
+      k = `i${indexKeySig(e.index)}`;
+      break;
+    case "load":
+      k = `b${e.buffer}[${indexKeySig(e.at)}`;
+      break;
+    case "unary":
+      k = `${e.op}(${exprSerial(e.x)}`;
+      break;
+    case "cast":
+      k = `cast_${e.to}(${exprSerial(e.x)}`;
+      break;
+    case "binary":
+    case "compare":
+      k = `${e.op}(${exprSerial(e.a)},${exprSerial(e.b)}`;
+      break;
+    case "select":
+      k = `sel(${exprSerial(e.cond)},${exprSerial(e.a)},${exprSerial(e.b)}`;
+      break;
+    case "reduce":
+      k = `${e.op}_r${e.loop}<${e.extent}${e.count === undefined ? "" : `,${exprSerial(e.count)}`}(${exprSerial(e.body)}`;
+      break;
+  }
+  let n = exprSerials.get(k);
+  if (n === undefined) {
+    n = exprSerials.size;
+    exprSerials.set(k, n);
+  }
+  if (exprSerialOf.size >= 1 << 16) exprSerialOf.clear();
+  exprSerialOf.set(e, n);
+  return n;
+};
+
+/**
+ * Forgets every `exprSerial` once more than `limit` are known, and the atom-key numbers of `indexKeySig`
+ * once more than 2^16 are (call between kernels, never while comparing them).
+ */
+export const resetExprSerials = (limit = 1 << 18): void => {
+  resetKeySigs(1 << 16);
+  if (exprSerials.size <= limit) return;
+  exprSerials = new Map();
+  exprSerialOf.clear();
 };

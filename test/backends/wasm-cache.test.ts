@@ -6,6 +6,7 @@
  * rejected, regenerated and overwritten, never run.
  */
 
+import { relaxedSimd } from "../../src/backends/wasm/features";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,11 +82,11 @@ describe("programHash", () => {
 describe("wasm code store", () => {
   it("a second backend on the same store generates no code and computes the same values", async () => {
     const store = memoryStore();
-    const first = wasm({ store });
+    const first = wasm({ store, threads: 1 });
     const a = await (await first.prepare(graphOf(8)))(inputs(8));
     expect(first.stats).toMatchObject({ generated: 1, storeHits: 0, rejected: [] });
     expect(store.entries.size).toBe(1);
-    const second = wasm({ store });
+    const second = wasm({ store, threads: 1 });
     const b = await (await second.prepare(graphOf(8)))(inputs(8));
     expect(second.stats).toMatchObject({ generated: 0, storeHits: 1, rejected: [], compiles: 1 });
     expect(Array.from(b[0]!.data)).toEqual(Array.from(a[0]!.data));
@@ -107,13 +108,13 @@ describe("wasm code store", () => {
   ];
   it.each(spoil)("rejects %s, regenerates and overwrites it", async (_what, damage, why) => {
     const store = memoryStore();
-    await wasm({ store }).prepare(graphOf(12));
-    await wasm({ store }).prepare(graphOf(8));
-    const key = hashOf(graphOf(8), "wasm-simd/threads=1/lowering=default");
+    await wasm({ store, threads: 1 }).prepare(graphOf(12));
+    await wasm({ store, threads: 1 }).prepare(graphOf(8));
+    const key = hashOf(graphOf(8), `wasm-simd/threads=1/lowering=${relaxedSimd() ? "relaxed" : "plain"}/math=poly1`);
     const good = store.entries.get(key)!;
     expect(good).toBeDefined();
     store.entries.set(key, damage(good, store.entries));
-    const backend = wasm({ store });
+    const backend = wasm({ store, threads: 1 });
     const out = await (await backend.prepare(graphOf(8)))(inputs(8));
     expect(backend.stats.generated).toBe(1);
     expect(backend.stats.storeHits).toBe(0);
@@ -125,9 +126,9 @@ describe("wasm code store", () => {
 
   it("treats another code generator's entries as stale", async () => {
     const store = memoryStore("old");
-    await wasm({ store }).prepare(graphOf(8));
+    await wasm({ store, threads: 1 }).prepare(graphOf(8));
     const renewed = { ...store, fingerprint: "new" };
-    const backend = wasm({ store: renewed });
+    const backend = wasm({ store: renewed, threads: 1 });
     await backend.prepare(graphOf(8));
     expect(backend.stats).toMatchObject({ generated: 1, storeHits: 0 });
     expect(backend.stats.rejected[0]).toMatch(/stale/);

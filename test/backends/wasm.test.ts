@@ -3,7 +3,7 @@
  * spec, forward and VJP, three drawn cases each, all in one graph (one module). Tolerance: |got − want|
  * ≤ 1e-5 + 1e-4·|want| against the float64 reference, as for gpu.js and for the same reasons: every
  * value is stored in float32 and each op rounds (~6e-8 relative), VJP graphs chain up to ~50 ops on
- * O(1) values and cancel in sums (1e-5 absolute), and `erf` is Abramowitz–Stegun 7.1.26 (≤ 1.5e-7).
+ * O(1) values and cancel in sums (1e-5 absolute), and `erf` is a polynomial within 2 ulp and 1.5e-7 (test/backends/wasm-math.test.ts).
  */
 
 import { beforeAll, describe, expect, it } from "vitest";

@@ -15,7 +15,8 @@ import type { Graph } from "../../trace/index.js";
 import { NonFiniteError, type Backend, type Runner } from "../backend.js";
 import { decodeEntry, encodeEntry, type CachedModule, type CodeStore } from "./code-cache.js";
 import { kernelFunction } from "./codegen.js";
-import { mathImports, type WasmLowering } from "./lowering.js";
+import { relaxedSimd } from "./features.js";
+import { mathImports, wasmLowering, wasmRelaxedLowering, type WasmLowering } from "./lowering.js";
 import { buildModule, type FunctionBody } from "./module.js";
 import { startPool, threadSupport, type Pool } from "./threads.js";
 import { tilingOf } from "./tiling.js";
@@ -32,6 +33,11 @@ export interface WasmOptions {
   readonly profile?: boolean;
   /** Replace the lowering table. */
   readonly lowering?: WasmLowering;
+  /**
+   * Use relaxed SIMD (`f32x4.relaxed_madd`, a fused multiply-add on x86 with FMA and on ARM) where the engine has it (default: where
+   * `relaxedSimd()` says it does: Chromium ≥ 114, Node with `--experimental-wasm-relaxed-simd`); false keeps plain SIMD.
+   */
+  readonly relaxed?: boolean;
   /**
    * Threads (default `"all"`: every core, `os.availableParallelism()`): kernels with enough work (`splitWork`) split their outer tile
    * loop across `threads − 1` worker threads and the calling thread, on one shared memory. Results are bit-identical for any count.
@@ -202,7 +208,10 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
   const threads = threadCount(options);
   // A custom lowering table is a function the hash cannot see: its modules stay in this instance's memory.
   const store = options.lowering === undefined ? options.store : undefined;
-  const salt = `wasm-simd/threads=${threads}/lowering=${options.lowering === undefined ? "default" : "custom"}`;
+  const relaxed = options.lowering === undefined && options.relaxed !== false && relaxedSimd();
+  const lowering = options.lowering ?? (relaxed ? wasmRelaxedLowering : wasmLowering);
+  // The table is in the salt: a relaxed module must never be loaded where relaxed SIMD does not compile.
+  const salt = `wasm-simd/threads=${threads}/lowering=${options.lowering !== undefined ? "custom" : relaxed ? "relaxed" : "plain"}/math=poly1`;
   const cache = new Map<string, { readonly code: CachedModule; readonly module: WebAssembly.Module }>();
   const compile = (graph: Graph): Program =>
     schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
@@ -224,7 +233,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
       );
     }
     const started = performance.now();
-    const code = programModule(program, options.lowering, threads);
+    const code = programModule(program, lowering, threads);
     stats.generateMs += performance.now() - started;
     stats.generated++;
     if (!WebAssembly.validate(code.bytes)) throw new Error("wasm: generated module does not validate (a backend bug)");
@@ -247,7 +256,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
   };
   let pool: Pool | undefined;
   return {
-    name: threads > 1 ? `wasm-simd-x${threads}` : "wasm-simd",
+    name: `wasm-simd${relaxed ? "-relaxed" : ""}${threads > 1 ? `-x${threads}` : ""}`,
     stats,
     compile,
     threads,

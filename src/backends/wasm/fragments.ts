@@ -1,11 +1,12 @@
 /**
  * @file Code fragments the wasm code generator assembles: loops, op application in both widths, lane
- * assembly, and the lane-list view of expressions (one expression per lane, structurally equal). Code
- * is a plain byte array; large pieces are appended with loops, never spread into call arguments
+ * assembly, and the lane-list view of expressions (one expression per lane, structurally equal),
+ * keyed by `exprSerial` (a number per distinct structure: short keys, whatever the expression's size).
+ * Code is a plain byte array; large pieces are appended with loops, never spread into call arguments
  * (a kernel body can outgrow the engine's argument limit).
  */
 
-import { exprKey, type Expr } from "../../compile/index.js";
+import { exprSerial, type Expr } from "../../compile/index.js";
 import { mathImports, type MathImport, type Op } from "./lowering.js";
 import { F32, op, V128, vop, type ValType } from "./module.js";
 
@@ -22,34 +23,45 @@ export const append = (into: number[], ...parts: ReadonlyArray<ReadonlyArray<num
 /** Function index of each imported math function (imports come first, in `mathImports` order). */
 export const importIndex = (name: MathImport): number => Object.keys(mathImports).indexOf(name);
 
-/** `for (r = from; r < to; r += step) body` with from < to known: the test at the bottom. */
-export const countedLoop = (r: number, from: number, to: number, step: number, body: ReadonlyArray<number>): number[] =>
-  append([...op.i32Const(from), ...op.set(r), ...op.loop], body, [
-    ...op.get(r),
-    ...op.i32Const(step),
-    ...op.i32Add,
-    ...op.tee(r),
-    ...op.i32Const(to),
-    ...op.i32LtS,
-    ...op.brIf(0),
-    ...op.end,
-  ]);
+/** Opens `for (r = from; …)` in `into` (a counted loop: the test is at the bottom, `countedLoopClose`). */
+export const countedLoopOpen = (into: number[], r: number, from: number): number[] => append(into, op.i32Const(from), op.set(r), op.loop);
 
-/** `for (r = from; r < to; r++) body` with `from` the value `start` pushes and `to` a local: maybe no trip. */
-export const rangeLoop = (r: number, start: ReadonlyArray<number>, to: number, body: ReadonlyArray<number>): number[] =>
-  append([...start, ...op.set(r), ...op.block, ...op.loop, ...op.get(r), ...op.get(to), ...op.i32GeS, ...op.brIf(1)], body, [
-    ...op.get(r),
-    ...op.i32Const(1),
-    ...op.i32Add,
-    ...op.set(r),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ]);
+/** Closes a counted loop opened by `countedLoopOpen`: `r += step`, again while `r < to`. */
+export const countedLoopClose = (into: number[], r: number, to: number, step: number): number[] =>
+  append(into, op.get(r), op.i32Const(step), op.i32Add, op.tee(r), op.i32Const(to), op.i32LtS, op.brIf(0), op.end);
 
-/** Code leaving the op's result on the stack, from operand locals; imports run lane by lane. */
-export const opCode = (o: Op, operands: ReadonlyArray<number>, width: number): number[] => {
-  if ("scalar" in o) return [...operands.flatMap((l) => op.get(l)), ...(width === 1 ? o.scalar : o.vector)];
+/** Appends `for (r = from; r < to; r += step) body` with from < to known (the test at the bottom) to `into`. */
+export const countedLoop = (into: number[], r: number, from: number, to: number, step: number, body: ReadonlyArray<number>): number[] =>
+  countedLoopClose(append(countedLoopOpen(into, r, from), body), r, to, step);
+
+/** Opens `for (r = start; r < to; r++)` in `into`, with `start` the code pushing the first value and `to` a local: maybe no trip. */
+export const rangeLoopOpen = (into: number[], r: number, start: ReadonlyArray<number>, to: number): number[] =>
+  append(into, start, op.set(r), op.block, op.loop, op.get(r), op.get(to), op.i32GeS, op.brIf(1));
+
+/** Closes a range loop opened by `rangeLoopOpen`. */
+export const rangeLoopClose = (into: number[], r: number): number[] =>
+  append(into, op.get(r), op.i32Const(1), op.i32Add, op.set(r), op.br(0), op.end, op.end);
+
+/** Appends `for (r = start; r < to; r++) body` (`rangeLoopOpen`) to `into`. */
+export const rangeLoop = (into: number[], r: number, start: ReadonlyArray<number>, to: number, body: ReadonlyArray<number>): number[] =>
+  rangeLoopClose(append(rangeLoopOpen(into, r, start, to), body), r);
+
+/** Code leaving the op's result on the stack, from operand locals; imports run lane by lane; `local` gives an `expand` op scratch locals. */
+export const opCode = (o: Op, operands: ReadonlyArray<number>, width: number, local?: (t: ValType) => number): number[] => {
+  if ("expand" in o)
+    return o.expand(
+      operands,
+      width,
+      local ??
+        ((): never => {
+          throw new Error("wasm: this op needs scratch locals");
+        }),
+    );
+  if ("scalar" in o) {
+    const code: number[] = [];
+    for (const l of operands) append(code, op.get(l));
+    return append(code, width === 1 ? o.scalar : o.vector);
+  }
   const call = op.call(importIndex(o.call));
   const lane = (q: number): number[] => [
     ...operands.flatMap((l) => [...op.get(l), ...(width === 1 ? [] : vop.extract(q)), ...op.f64PromoteF32]),
@@ -67,4 +79,9 @@ export const assemble = (scalars: ReadonlyArray<ReadonlyArray<number>>): number[
 export const valType = (lanes: Lanes): ValType => (lanes.length === 1 ? F32 : V128);
 
 /** Structural key of a lane list (scalars and vectors of one expression differ). */
-export const keyOf = (lanes: Lanes): string => (lanes.length === 1 ? `s:${exprKey(lanes[0]!)}` : `v:${lanes.map(exprKey).join("|")}`);
+export const keyOf = (lanes: Lanes): string => {
+  if (lanes.length === 1) return `s:${exprSerial(lanes[0]!)}`;
+  let k = "v:";
+  for (const l of lanes) k += `${exprSerial(l)}|`;
+  return k;
+};

@@ -4,7 +4,8 @@
  * imported JavaScript functions of f64 arguments (`Math.exp`, …). Encodings follow the WebAssembly
  * core specification 2.0 (LEB128 integers, sections 1/2/3/7/10) and its fixed-width SIMD proposal
  * (opcode prefix 0xfd, a LEB128 sub-opcode); a shared memory (threads proposal, limits flag 3) for
- * kernels split across worker threads.
+ * kernels split across worker threads. The module is written into one growing byte array, element by
+ * element: never spread (a training step's module is megabytes).
  */
 
 /** Value types. */
@@ -39,7 +40,13 @@ export const sleb = (n: number): number[] => {
   }
 };
 
-const f32Bytes = (v: number): number[] => [...new Uint8Array(new Float32Array([v]).buffer)];
+const f32Scratch = new Float32Array(1);
+const f32Octets = new Uint8Array(f32Scratch.buffer);
+/** The 4 little-endian bytes of `v` as an f32. */
+const f32Bytes = (v: number): number[] => {
+  f32Scratch[0] = v;
+  return [f32Octets[0]!, f32Octets[1]!, f32Octets[2]!, f32Octets[3]!];
+};
 
 const utf8 = (s: string): number[] => {
   const b = [...new TextEncoder().encode(s)];
@@ -55,13 +62,13 @@ export const op = {
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   call: (fn: number) => [0x10, ...uleb(fn)],
   select: [0x1b],
-  get: (local: number) => [0x20, ...uleb(local)],
-  set: (local: number) => [0x21, ...uleb(local)],
-  tee: (local: number) => [0x22, ...uleb(local)],
+  get: (local: number) => (local < 128 ? [0x20, local] : [0x20, ...uleb(local)]),
+  set: (local: number) => (local < 128 ? [0x21, local] : [0x21, ...uleb(local)]),
+  tee: (local: number) => (local < 128 ? [0x22, local] : [0x22, ...uleb(local)]),
   /** Memory access: alignment hint 2^2 (every address is a multiple of 4), constant byte offset. */
   f32Load: (offset: number) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset: number) => [0x38, 2, ...uleb(offset)],
-  i32Const: (v: number) => [0x41, ...sleb(v)],
+  i32Const: (v: number) => (v >= -64 && v < 64 ? [0x41, v & 0x7f] : [0x41, ...sleb(v)]),
   f32Const: (v: number) => [0x43, ...f32Bytes(v)],
   i32LtS: [0x48],
   i32GtS: [0x4a],
@@ -132,8 +139,36 @@ export interface FunctionImport {
   readonly arity: number;
 }
 
-const section = (id: number, body: number[]): number[] => (body.length === 0 ? [] : [id, ...uleb(body.length), ...body]);
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+/** Appends `part` to `into` element by element (no spreading: a module is megabytes). */
+const push = (into: number[], part: ReadonlyArray<number>): void => {
+  for (let i = 0; i < part.length; i++) into.push(part[i]!);
+};
+
+/** Appends the unsigned LEB128 of `n`. */
+const pushUleb = (into: number[], n: number): void => {
+  let v = n >>> 0;
+  do {
+    const byte = v & 0x7f;
+    v >>>= 7;
+    into.push(v === 0 ? byte : byte | 0x80);
+  } while (v !== 0);
+};
+
+/** Appends section `id` (its size, then its body), unless the body is empty. */
+const pushSection = (into: number[], id: number, body: ReadonlyArray<number>): void => {
+  if (body.length === 0) return;
+  into.push(id);
+  pushUleb(into, body.length);
+  push(into, body);
+};
+
+/** A vector: its length, then its items. */
+const vec = (items: ReadonlyArray<ReadonlyArray<number>>): number[] => {
+  const out: number[] = [];
+  pushUleb(out, items.length);
+  for (const item of items) push(out, item);
+  return out;
+};
 
 /** Run-length local declarations: consecutive locals of one type share an entry. */
 const localDecls = (types: ReadonlyArray<ValType>): number[][] => {
@@ -146,6 +181,31 @@ const localDecls = (types: ReadonlyArray<ValType>): number[][] => {
     i = j;
   }
   return runs;
+};
+
+/** Writes `part` into `bytes` at `at`; returns the position after it. */
+const write = (bytes: Uint8Array, at: number, part: ReadonlyArray<number>): number => {
+  for (let i = 0; i < part.length; i++) bytes[at + i] = part[i]!;
+  return at + part.length;
+};
+
+/** `head` followed by the code section (each function's size, local declarations and code, then `end`), written once into the result. */
+const withCodeSection = (head: ReadonlyArray<number>, functions: ReadonlyArray<FunctionBody>): Uint8Array<ArrayBuffer> => {
+  const decls = functions.map((f) => vec(localDecls(f.locals)));
+  const sizes = functions.map((f, i) => decls[i]!.length + f.code.length + op.end.length);
+  const prefix = uleb(functions.length);
+  let body = prefix.length;
+  for (const size of sizes) body += uleb(size).length + size;
+  const start: number[] = [...head, 10, ...uleb(body), ...prefix];
+  const bytes = new Uint8Array(start.length + body - prefix.length);
+  let at = write(bytes, 0, start);
+  functions.forEach((f, i) => {
+    at = write(bytes, at, uleb(sizes[i]!));
+    at = write(bytes, at, decls[i]!);
+    at = write(bytes, at, f.code);
+    at = write(bytes, at, op.end);
+  });
+  return bytes;
 };
 
 /**
@@ -170,23 +230,10 @@ export const buildModule = (
     [...utf8("env"), ...utf8("memory"), 0x02, ...limits],
     ...imports.map((i) => [...utf8("math"), ...utf8(i.name), 0x00, ...uleb(1 + arities.indexOf(i.arity))]),
   ];
-  const bodies = functions.map((f) => {
-    const body = [...vec(localDecls(f.locals)), ...f.code, ...op.end];
-    return [...uleb(body.length), ...body];
-  });
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec(importEntries)),
-    ...section(3, vec(functions.map(() => [0]))),
-    ...section(7, vec(functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(imports.length + i)]))),
-    ...section(10, vec(bodies)),
-  ]);
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  pushSection(out, 1, vec(types));
+  pushSection(out, 2, vec(importEntries));
+  pushSection(out, 3, vec(functions.map(() => [0])));
+  pushSection(out, 7, vec(functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(imports.length + i)])));
+  return withCodeSection(out, functions);
 };

@@ -56,9 +56,10 @@ const dependsOn = (x: Index, loop: number): boolean => {
 
 /** Whether lanes 0…3 of `at`, made by `lane(q)`, read 4 consecutive elements (or, with `uniform`, one). */
 const pattern = (_at: Index, lane: (q: number) => Index): "contiguous" | "uniform" | "gather" => {
-  const keys = [0, 1, 2, 3].map((q) => ix.indexKey(lane(q)));
-  if (keys.every((k) => k === keys[0])) return "uniform";
-  return keys.every((k, q) => k === ix.indexKey(ix.addConst(lane(0), q))) ? "contiguous" : "gather";
+  const lanes = [0, 1, 2, 3].map(lane);
+  const at0 = lanes[0]!;
+  if (lanes.every((x) => x.offset === at0.offset && ix.sameTerms(x, at0))) return "uniform";
+  return lanes.every((x, q) => x.offset === at0.offset + q && ix.sameTerms(x, at0)) ? "contiguous" : "gather";
 };
 
 /**
@@ -75,14 +76,17 @@ const overReduction = (expr: Expr, n: number, rows: number): boolean => {
   );
   const byTrip = ({ l, r }: { l: Load; r: Reduce }) =>
     pattern(l.at, (q) =>
-      substituteIndex(l.at, (a) => (a.kind === "loop" && a.id === r.loop ? ix.addConst(ix.atomIndex(a), q) : undefined)),
+      substituteIndex(l.at, (a) => (a.kind === "loop" && a.id === r.loop ? ix.addConst(ix.atomIndex(a), q) : undefined), `r${r.loop}+${q}`),
     );
   if (!loads.some((x) => byTrip(x) === "contiguous")) return false;
   if (n % 4 !== 0) return true;
   const probe: Tiling = { lanes: "output", width: 4, rowLength: n, rows: 1, cols: 1 };
   const block: Block = { first: 0, count: rows, rows: 1 };
   const byOutput = (l: Load) =>
-    pattern(l.at, (q) => substituteIndex(l.at, (a) => (a.kind === "thread" ? threadIndexOf(probe, block, 0, 0, q) : undefined)));
+    pattern(l.at, (q) => {
+      const t = threadIndexOf(probe, block, 0, 0, q);
+      return substituteIndex(l.at, (a) => (a.kind === "thread" ? t : undefined), `t=${ix.indexSig(t)}`);
+    });
   return loads.some(({ l }) => byOutput(l) === "gather");
 };
 
@@ -140,7 +144,7 @@ export const copiesOf = (expr: Expr, tiling: Tiling, block: Block): Array<{ read
     const [rho, gamma] = [Math.floor(c / tiling.cols), c % tiling.cols];
     const lanes = Array.from({ length: tiling.width }, (_, q) => {
       const t = threadIndexOf(tiling, block, rho, gamma, q);
-      return substituteExpr(expr, (a) => (a.kind === "thread" ? t : undefined));
+      return substituteExpr(expr, (a) => (a.kind === "thread" ? t : undefined), `t=${ix.indexSig(t)}`);
     });
     return { lanes, at: threadIndexOf(tiling, block, rho, gamma, 0) };
   });
