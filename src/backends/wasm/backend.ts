@@ -15,7 +15,7 @@ import type { Graph } from "../../trace/index.js";
 import { NonFiniteError, type Backend, type Runner } from "../backend.js";
 import { decodeEntry, encodeEntry, type CachedModule, type CodeStore } from "./code-cache.js";
 import { kernelFunction } from "./codegen.js";
-import { relaxedSimd } from "./features.js";
+import { relaxedSimd, wasmSimd } from "./features.js";
 import { mathImports, wasmLowering, wasmRelaxedLowering, type WasmLowering } from "./lowering.js";
 import { buildModule, type FunctionBody } from "./module.js";
 import { startPool, threadSupport, type Pool } from "./threads.js";
@@ -38,6 +38,11 @@ export interface WasmOptions {
    * `relaxedSimd()` says it does: Chromium ≥ 114, Node with `--experimental-wasm-relaxed-simd`); false keeps plain SIMD.
    */
   readonly relaxed?: boolean;
+  /**
+   * Emit WebAssembly SIMD (default: where `wasmSimd()` says the engine has it, and said once through `onNote` where it has not);
+   * false gives scalar code only: the same kernels, one float per instruction.
+   */
+  readonly simd?: boolean;
   /**
    * Threads (default `"all"`: every core, `os.availableParallelism()`): kernels with enough work (`splitWork`) split their outer tile
    * loop across `threads − 1` worker threads and the calling thread, on one shared memory. Results are bit-identical for any count.
@@ -151,8 +156,8 @@ export const splitWork = 2 ** 16;
 /** A program compiled to one WebAssembly module: its bytes, the memory it needs and where each buffer lives. */
 export type ProgramModule = CachedModule;
 
-/** The module of a program for `threads` threads: memory pages needed, and its bytes. */
-export const programModule = (program: Program, lowering?: WasmLowering, threads = 1): ProgramModule => {
+/** The module of a program for `threads` threads (scalar code only when `simd` is false): memory pages needed, and its bytes. */
+export const programModule = (program: Program, lowering?: WasmLowering, threads = 1, simd = true): ProgramModule => {
   const layout = memoryLayout(program);
   const bodies: FunctionBody[] = [];
   const functions: Array<{ kernel: number; split: boolean }> = [];
@@ -161,7 +166,7 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
     const out = program.buffers[k.output]!;
     if (out.size === 0) return;
     functions.push({ kernel: i, split: out.size * costOf(k.expr) >= splitWork });
-    const f = kernelFunction(k, out.size, tilingOf(k, out.shape), (b) => layout.offsets[b]!, layout.bytes, lowering);
+    const f = kernelFunction(k, out.size, tilingOf(k, out.shape, simd), (b) => layout.offsets[b]!, layout.bytes, lowering);
     scratch = Math.max(scratch, f.scratchBytes);
     bodies.push({ name: `k${i}`, locals: f.locals, code: f.code });
   });
@@ -175,6 +180,19 @@ export const programModule = (program: Program, lowering?: WasmLowering, threads
 };
 
 let threadsNoted = false;
+let simdNoted = false;
+
+/** Whether the engine has WebAssembly SIMD; where it has not, said once per process. */
+const hasSimd = (options: WasmOptions): boolean => {
+  const ok = wasmSimd();
+  if (!ok && !simdNoted) {
+    simdNoted = true;
+    (options.onNote ?? console.info)(
+      "wasm: this engine has no WebAssembly SIMD; running scalar code (slower; every result the same up to rounding)",
+    );
+  }
+  return ok;
+};
 
 /** The threads a backend runs on: all cores by default, one where threads are unavailable (said once per process). */
 const threadCount = (options: WasmOptions): number => {
@@ -208,10 +226,11 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
   const threads = threadCount(options);
   // A custom lowering table is a function the hash cannot see: its modules stay in this instance's memory.
   const store = options.lowering === undefined ? options.store : undefined;
-  const relaxed = options.lowering === undefined && options.relaxed !== false && relaxedSimd();
+  const simd = options.simd ?? hasSimd(options);
+  const relaxed = simd && options.lowering === undefined && options.relaxed !== false && relaxedSimd();
   const lowering = options.lowering ?? (relaxed ? wasmRelaxedLowering : wasmLowering);
   // The table is in the salt: a relaxed module must never be loaded where relaxed SIMD does not compile.
-  const salt = `wasm-simd/threads=${threads}/lowering=${options.lowering !== undefined ? "custom" : relaxed ? "relaxed" : "plain"}/math=poly1`;
+  const salt = `wasm-simd/threads=${threads}/lowering=${options.lowering !== undefined ? "custom" : relaxed ? "relaxed" : "plain"}/math=poly1${simd ? "" : "/scalar"}`;
   const cache = new Map<string, { readonly code: CachedModule; readonly module: WebAssembly.Module }>();
   const compile = (graph: Graph): Program =>
     schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
@@ -233,7 +252,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
       );
     }
     const started = performance.now();
-    const code = programModule(program, lowering, threads);
+    const code = programModule(program, lowering, threads, simd);
     stats.generateMs += performance.now() - started;
     stats.generated++;
     if (!WebAssembly.validate(code.bytes)) throw new Error("wasm: generated module does not validate (a backend bug)");
@@ -256,7 +275,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
   };
   let pool: Pool | undefined;
   return {
-    name: `wasm-simd${relaxed ? "-relaxed" : ""}${threads > 1 ? `-x${threads}` : ""}`,
+    name: `wasm-${simd ? "simd" : "scalar"}${relaxed ? "-relaxed" : ""}${threads > 1 ? `-x${threads}` : ""}`,
     stats,
     compile,
     threads,

@@ -1,6 +1,7 @@
 /**
- * @file WebAssembly feature detection: whether the engine compiles the relaxed-SIMD proposal's
- * instructions (Chromium 114+ natively; Node 20 behind `--experimental-wasm-relaxed-simd`). Browser-safe.
+ * @file WebAssembly feature detection: whether the engine compiles 128-bit SIMD (every current engine; not
+ * Safari before 16.4) and the relaxed-SIMD proposal's instructions (Chromium 114+ natively; Node 20 behind
+ * `--experimental-wasm-relaxed-simd`). Browser-safe.
  */
 
 import { buildModule, vop } from "./module.js";
@@ -24,4 +25,21 @@ export const relaxedSimd = (): boolean => {
     }
   }
   return known;
+};
+
+/** A module of one function pushing a `v128.const` and dropping it. */
+const simdProbe = (): Uint8Array<ArrayBuffer> => buildModule(1, false, [], [{ name: "probe", locals: [], code: [...vop.const4(0), 0x1a] }]);
+
+let simd: boolean | undefined;
+
+/** Whether this engine validates WebAssembly SIMD (128-bit) code: Node ≥ 16.4 and every current browser do; computed once per process. */
+export const wasmSimd = (): boolean => {
+  if (simd === undefined) {
+    try {
+      simd = typeof WebAssembly === "object" && WebAssembly.validate(simdProbe());
+    } catch {
+      simd = false;
+    }
+  }
+  return simd;
 };

@@ -4,3 +4,4 @@ export { CODE_ENTRY_VERSION, decodeEntry, encodeEntry, type CachedModule, type C
 export { wasmLowering, mathImports, type WasmLowering, type Op as WasmOp, type MathImport } from "./lowering.js";
 export { tilingOf, type Tiling } from "./tiling.js";
 export { threadSupport, type ThreadSupport } from "./threads.js";
+export { relaxedSimd, wasmSimd } from "./features.js";

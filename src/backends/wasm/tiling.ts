@@ -94,9 +94,17 @@ const overReduction = (expr: Expr, n: number, rows: number): boolean => {
  * The tiling of a kernel writing `shape`. Reductions (a matmul, a softmax denominator) get register
  * blocking: 4 rows × 2 vectors when rows are a multiple of 8 long, else 4 rows × 1 vector; or, with
  * lanes over the reduction, 4 rows × 2 outputs; else 4 scalar rows. A per-element trip count (segment
- * sums) is scalar: its lanes would run different loops.
+ * sums) is scalar: its lanes would run different loops. With `simd` false (an engine without WebAssembly
+ * SIMD) every tiling is scalar: width 1, lanes over outputs, rows blocked as with SIMD.
  */
-export const tilingOf = (kernel: Kernel, shape: ReadonlyArray<number>): Tiling => {
+export const tilingOf = (kernel: Kernel, shape: ReadonlyArray<number>, simd = true): Tiling => {
+  const t = simdTilingOf(kernel, shape);
+  if (simd || (t.width === 1 && t.lanes === "output")) return t;
+  // No SIMD: the same rows and register blocking of rows, one scalar per row and copy, no vectors over trips.
+  return { lanes: "output", width: 1, rowLength: t.rowLength, rows: t.rows, cols: 1 };
+};
+
+const simdTilingOf = (kernel: Kernel, shape: ReadonlyArray<number>): Tiling => {
   const size = shape.reduce((a, b) => a * b, 1);
   const n = shape[shape.length - 1] ?? 1;
   const counted = some(kernel.expr, (e) => e.kind === "reduce" && e.count !== undefined);
