@@ -17,6 +17,11 @@ export interface Prepared {
   /** Kernel launches per call and peak intermediate bytes, where the backend reports them. */
   readonly launches?: number;
   readonly peakBytes?: number;
+  /**
+   * The WebAssembly memory the call runs in (train-step-tiny; see `BenchResult.memoryBytes`), read after
+   * the timed calls so that measuring it costs no timed or compile time.
+   */
+  readonly memoryBytes?: () => Promise<number>;
 }
 
 export interface Job {
@@ -49,5 +54,6 @@ export const runJob = async (job: Job, plan: TimingPlan): Promise<BenchResult> =
   if (prepared.audioSeconds !== undefined) result.audioSecondsPerSecond = prepared.audioSeconds / (timing.medianMs / 1000);
   if (prepared.launches !== undefined) result.launches = prepared.launches;
   if (prepared.peakBytes !== undefined) result.peakBytes = prepared.peakBytes;
+  if (prepared.memoryBytes !== undefined) result.memoryBytes = await prepared.memoryBytes();
   return result;
 };

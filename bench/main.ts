@@ -6,7 +6,7 @@
  */
 
 import * as E from "fp-ts/lib/Either.js";
-import { fastBackends, ourBackends } from "./backends";
+import { fastBackends, isWasmBackend, ourBackends } from "./backends";
 import { runJob, type Job } from "./job";
 import { machine } from "./machine";
 import { parseBenchOptions, usage, type BenchOptions } from "./options";
@@ -17,6 +17,7 @@ import { downstreamJob } from "./workloads/downstream";
 import { modelJobs } from "./workloads/model";
 import { ourAttentionJobs, ourMatmulJob } from "./workloads/ours";
 import { initTfjs, tfjsAttentionJobs, tfjsMatmulJob } from "./workloads/tfjs";
+import { tfjsTrainStepJob } from "./workloads/tfjs-mwmae";
 
 const matmulSizes = [
   ["matmul-256", 256],
@@ -43,11 +44,11 @@ const plan = async (options: BenchOptions): Promise<Job[]> => {
   const attention = [...tfjsAttentionJobs(options.quick), ...backends.flatMap((b) => ourAttentionJobs(b, options.quick))];
   // A training step is ~100 GFLOP: minutes per call below 1 GFLOP/s, so by default only the fastest
   // backends run the model workloads (--quick: only when named by --only); --slow runs them everywhere.
-  const modelBackends =
-    options.quick && options.only.length === 0 ? [] : backends.filter((b) => options.slow || fastBackends.includes(b.name));
-  const model = modelBackends.flatMap((b) => modelJobs(b, options.quick));
-  // One grid search is minutes on the fastest backend: wasm only, and with --quick only when named.
-  const downstream = options.quick && options.only.length === 0 ? [] : backends.filter((b) => b.name === "wasm-simd").map(downstreamJob);
+  const modelsRun = !(options.quick && options.only.length === 0);
+  const modelBackends = modelsRun ? backends.filter((b) => options.slow || fastBackends.includes(b.name)) : [];
+  const model = [...(modelsRun ? [tfjsTrainStepJob(options.quick)] : []), ...modelBackends.flatMap((b) => modelJobs(b, options.quick))];
+  // One grid search is minutes on the fastest backend: wasm only (one thread and all), and with --quick only when named.
+  const downstream = modelsRun ? backends.filter((b) => isWasmBackend(b.name)).map(downstreamJob) : [];
   const all = [...matmul, ...attention, ...model, ...downstream];
   const order = (w: Workload) => workloads.indexOf(w);
   return all

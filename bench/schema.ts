@@ -52,6 +52,14 @@ export const BenchResult = t.intersection([
     compileMs: NonNegative,
     /** Peak bytes of intermediate buffers, where the backend plans them. */
     peakBytes: NonNegative,
+    /**
+     * train-step-tiny: bytes of the WebAssembly memory the step runs in. Ours (wasm backends): the compiled
+     * step's memory, pages × 64 KiB (inputs, constants, every planned buffer and the kernels' scratch;
+     * allocated once, when the step is prepared). tfjs: its wasm backend's heap, where all its tensors
+     * live, after the step's calls; a heap only grows, so this is the most tfjs has held at once in the
+     * process (the training step dominates every other workload's).
+     */
+    memoryBytes: NonNegative,
     /** Seconds of audio per second of compute (embed-tiny, embed-base). */
     audioSecondsPerSecond: NonNegative,
     /** The explorer page: from navigation to its first reconstruction of both models (kernel builds included). */

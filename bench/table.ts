@@ -28,6 +28,7 @@ export const formatTable = (report: BenchReport, title: string): string => {
     "compile ms",
     "first recon. ms",
     "peak MB",
+    "memory MB",
     "speed vs tfjs",
   ];
   const rows = report.results.map((r) => [
@@ -43,6 +44,7 @@ export const formatTable = (report: BenchReport, title: string): string => {
     fixed(r.compileMs, 0),
     fixed(r.firstReconstructionMs, 0),
     fixed(r.peakBytes === undefined ? undefined : r.peakBytes / 2 ** 20, 1),
+    fixed(r.memoryBytes === undefined ? undefined : r.memoryBytes / 2 ** 20, 1),
     fixed(speedVsTfjs(report, r), 3),
   ]);
   // Columns no row fills (audio s/s outside embed-tiny, tfjs ratios in the browser) are left out.

@@ -5,11 +5,14 @@
  */
 
 import { execFile } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import { decodeBenchReport } from "../bench/schema";
 import { parseBenchOptions } from "../bench/options";
+import { fastBackends, ourBackends } from "../bench/backends";
+import { formatTable } from "../bench/table";
 import { jit, mul, mwmha, attention, reference, sum, withShape, type Tensor } from "../src";
 import { mhaData, mwmhaData, quickAttentionSize, windowsFor } from "../bench/workloads/data";
 import { initTfjs, tfjsAttentionLoss } from "../bench/workloads/tfjs";
@@ -34,6 +37,23 @@ describe("npm run bench", () => {
     const row = { workload: "matmul-256", impl: "tfjs", backend: "wasm", medianMs: 5, minMs: 6, maxMs: 7 };
     const bad = decodeBenchReport({ machine: { cpu: "x", cores: 1, node: "v20", platform: "linux" }, results: [row] });
     expect(bad).toEqual(E.left(["matmul-256/tfjs/wasm: min ≤ median ≤ max fails"]));
+  });
+
+  it("times the wasm backend on one thread and, on a multi-core machine, on every core, both among the fast backends", async () => {
+    const names = (await ourBackends()).map((b) => b.name);
+    const all = availableParallelism() > 1 ? [`wasm-simd-x${availableParallelism()}`] : [];
+    expect(names.filter((n) => n.startsWith("wasm"))).toEqual(["wasm-simd", ...all]);
+    expect(fastBackends).toEqual(expect.arrayContaining(["wasm-simd", ...all]));
+  });
+
+  it("decodes a train-step row's memoryBytes and prints it as memory MB", () => {
+    const row = { workload: "train-step-tiny", impl: "tfjs", backend: "wasm", medianMs: 5, minMs: 4, maxMs: 6, memoryBytes: 3 * 2 ** 20 };
+    const report = decodeBenchReport({ machine: { cpu: "x", cores: 1, node: "v20", platform: "linux" }, results: [row] });
+    if (E.isLeft(report)) throw new Error(report.left.join("\n"));
+    const [head, , body] = formatTable(report.right, "t").split("\n").slice(2);
+    expect(head).toContain("memory MB");
+    expect(body).toMatch(/\| +3\.0 \|/);
+    expect(E.isLeft(decodeBenchReport({ machine: report.right.machine, results: [{ ...row, memoryBytes: -1 }] }))).toBe(true);
   });
 
   it("rejects an unknown workload in --only, listing the valid ones", () => {

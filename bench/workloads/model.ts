@@ -5,14 +5,15 @@
  * embedding throughput of the tiny encoder (`forwardFeatures`, batch 8 clips of
  * 2 s: 200 frames at a 10 ms hop) and of the base encoder (the released models' size, 768/12/12;
  * one 10 s clip as 5 chunks, random weights: the time does not depend on their values). With --quick
- * the decoder is 1 layer deep and the batch 2.
+ * the decoder is 1 layer deep and the batch 2. On the wasm backends the training step also reports the
+ * WebAssembly memory it runs in (`memoryBytes`).
  */
 
 import { forwardFeatures, geometry, init, maskingNoise, preset, type MwmaeConfig } from "../../src/models/mwmae";
 import { adamwInit } from "../../src/optim";
 import { compileStep, trainDefaults } from "../../src/train";
 import { fromData, jit, key, realize, type Backend } from "../../src";
-import { programStats } from "../backends";
+import { isWasmBackend, programStats, wasmMemoryBytes } from "../backends";
 import type { Job } from "../job";
 import { uniform } from "../../test/support/uniform";
 
@@ -51,7 +52,13 @@ export const modelJobs = (backend: Backend, quick: boolean): Job[] => [
       const noise = await realize(maskingNoise(key(1), batch, geometry(cfg).patches));
       const step = await compileStep(cfg, { ...trainDefaults, batch }, backend, params);
       const opt = adamwInit(params);
-      return { call: () => step.run(params, opt, x, noise), ...programStats(backend, step.graph) };
+      // The runner's WebAssembly memory; worked out after the timed calls (it generates the module's code again).
+      const memoryBytes = async () => wasmMemoryBytes(backend, step.graph) ?? 0;
+      return {
+        call: () => step.run(params, opt, x, noise),
+        ...programStats(backend, step.graph),
+        ...(isWasmBackend(backend.name) ? { memoryBytes } : {}),
+      };
     },
   },
   embedJob(backend, quick, "tiny"),

@@ -45,7 +45,8 @@ export const initTfjs = async (): Promise<string> => {
   return "wasm";
 };
 
-const fromHost = (t: HostTensor): tf.Tensor => tf.tensor(t.data as Float32Array, [...t.shape], "float32");
+/** A host tensor as a float32 tfjs tensor (a copy into tfjs's heap). */
+export const fromHost = (t: HostTensor): tf.Tensor => tf.tensor(t.data as Float32Array, [...t.shape], "float32");
 
 export const tfjsMatmulJob = (workload: Workload, n: number): Job => ({
   workload,
@@ -66,20 +67,21 @@ export const tfjsMatmulJob = (workload: Workload, n: number): Job => ({
 });
 
 /** Softmax attention of q, k, v `[..., n, e]` with an optional bias broadcast onto the scores. */
-const sdpa = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias?: tf.Tensor): tf.Tensor => {
+export const sdpa = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias?: tf.Tensor): tf.Tensor => {
   const e = q.shape[q.shape.length - 1]!;
   const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(e));
   return tf.matMul(tf.softmax(bias === undefined ? scores : tf.add(scores, bias)), v);
 };
 
 /** q, k, v `[B, H, N, hd]` from tokens, official fused-qkv layout ([3, heads, hd] per token). */
-const qkvHeads = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, heads: number): tf.Tensor[] => {
+export const qkvHeads = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, heads: number): tf.Tensor[] => {
   const [batch, n, d] = x.shape as [number, number, number];
   const qkv = tf.add(tf.matMul(tf.reshape(x, [batch * n, d]), w), b);
   return tf.unstack(tf.transpose(tf.reshape(qkv, [batch, n, 3, heads, d / heads]), [2, 0, 3, 1, 4]));
 };
 
-const project = (o: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+/** Heads `[B, H, N, hd]` joined head-major and projected: `[B·N, H·hd]`. */
+export const project = (o: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => {
   const [batch, h, n, hd] = o.shape as [number, number, number, number];
   return tf.add(tf.matMul(tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [batch * n, h * hd]), w), b);
 };
@@ -91,25 +93,27 @@ const mha =
     return project(sdpa(q!, k!, v!), wp!, bp!);
   };
 
+const oneHots = new Map<number, tf.Tensor>();
+
 /**
  * One-hot rows of the relative position index i − j + w − 1, `[w·w, 2w − 1]`: the bias is this times
  * the table. (A gather would be the direct form, but its gradient needs UnsortedSegmentSum, which
- * tfjs's wasm backend lacks.)
+ * tfjs's wasm backend lacks.) A constant of w, built once and kept (w = 125: 15.6 MB).
  */
-const relativeOneHot = (w: number): tf.Tensor =>
-  tf.cast(
-    tf.oneHot(
-      tf.tensor1d(
-        Array.from({ length: w * w }, (_, ij) => Math.floor(ij / w) - (ij % w) + w - 1),
-        "int32",
-      ),
-      2 * w - 1,
-    ),
-    "float32",
-  );
+const relativeOneHot = (w: number): tf.Tensor => {
+  const known = oneHots.get(w);
+  if (known !== undefined) return known;
+  const index = Array.from({ length: w * w }, (_, ij) => Math.floor(ij / w) - (ij % w) + w - 1);
+  const made = tf.keep(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(index, "int32"), 2 * w - 1), "float32")));
+  oneHots.set(w, made);
+  return made;
+};
 
-/** One attention call per head, as the official code: windows by reshape, bias gathered from the head's table. */
-const mwmhaLayer =
+/**
+ * One attention call per head, as the official code: windows by reshape, bias gathered from the head's table.
+ * Takes `[x, qkv kernel, qkv bias, proj kernel, proj bias, ...tables of the window heads]`; gives `[B·N, D]`.
+ */
+export const mwmhaLayer =
   (windows: ReadonlyArray<number>) =>
   ([x, wq, bq, wp, bp, ...tables]: tf.Tensor[]): tf.Tensor => {
     const [q, k, v] = qkvHeads(x!, wq!, bq!, windows.length);
