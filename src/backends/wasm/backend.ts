@@ -15,7 +15,7 @@ import type { Graph } from "../../trace/index.js";
 import { NonFiniteError, type Backend, type Runner } from "../backend.js";
 import { decodeEntry, encodeEntry, type CachedModule, type CodeStore } from "./code-cache.js";
 import { kernelFunction } from "./codegen.js";
-import { relaxedSimd, wasmSimd } from "./features.js";
+import { optimizeWasmEagerly, relaxedSimd, wasmSimd } from "./features.js";
 import { mathImports, wasmLowering, wasmRelaxedLowering, type WasmLowering } from "./lowering.js";
 import { buildModule, type FunctionBody } from "./module.js";
 import { startPool, threadSupport, type Pool } from "./threads.js";
@@ -43,6 +43,11 @@ export interface WasmOptions {
    * false gives scalar code only: the same kernels, one float per instruction.
    */
   readonly simd?: boolean;
+  /**
+   * Node: have V8 compile WebAssembly with its optimising tier from the first call (default true; `optimizeWasmEagerly`: V8's
+   * `--no-liftoff`, set once for the process). False leaves V8's tiering alone: first calls of each kernel then run baseline code.
+   */
+  readonly eager?: boolean;
   /**
    * Threads (default `"all"`: every core, `os.availableParallelism()`): kernels with enough work (`splitWork`) split their outer tile
    * loop across `threads − 1` worker threads and the calling thread, on one shared memory. Results are bit-identical for any count.
@@ -224,6 +229,7 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
     kernelMs: {},
   };
   const threads = threadCount(options);
+  if (options.eager !== false) optimizeWasmEagerly();
   // A custom lowering table is a function the hash cannot see: its modules stay in this instance's memory.
   const store = options.lowering === undefined ? options.store : undefined;
   const simd = options.simd ?? hasSimd(options);

@@ -43,3 +43,34 @@ export const wasmSimd = (): boolean => {
   }
   return simd;
 };
+
+/**
+ * A Node built-in module by name (`node:os`, `node:v8`, …) through `process.getBuiltinModule` (Node ≥ 20.16), or undefined where
+ * there is none (browsers, older Node): never an import, so bundles for the browser stay free of Node.
+ */
+export const nodeBuiltin = <T>(name: string): T | undefined => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.(name) as T | undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+let optimizing = false;
+
+/**
+ * Node: asks V8 to compile WebAssembly with its optimising compiler (TurboFan) from the start, for the whole process, once: V8's flag
+ * `--no-liftoff`. A kernel is one long loop called a few times; under V8's default tiering its first calls run baseline (Liftoff) code,
+ * 3× slower here, and tier-up only takes effect at a later call, so a command that runs each kernel once (an embedding) ran 3× slower.
+ * Returns whether the flag was set (false in browsers, where the engine decides).
+ */
+export const optimizeWasmEagerly = (): boolean => {
+  if (!optimizing) {
+    const v8 = nodeBuiltin<{ setFlagsFromString: (flags: string) => void }>("node:v8");
+    if (v8 === undefined) return false;
+    v8.setFlagsFromString("--no-liftoff");
+    optimizing = true;
+  }
+  return optimizing;
+};

@@ -12,6 +12,7 @@
  * says why and the backend runs on one thread.
  */
 
+import { nodeBuiltin as builtin } from "./features.js";
 import { mathImports } from "./lowering.js";
 
 /** Control block (Int32 slots): launch sequence number (−1: stop), program, kernel, parts, finished parts, failures, registrations. */
@@ -74,16 +75,6 @@ interface MessagePortLike {
   postMessage(message: unknown): void;
   close(): void;
 }
-
-/** A Node built-in module by name, or undefined where there is none (browsers; Node before 20.16). */
-const builtin = <T>(name: string): T | undefined => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return proc?.getBuiltinModule?.(name) as T | undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 /** Whether this engine can run kernels on worker threads, with how many cores it has, or why it cannot. */
 export type ThreadSupport = { readonly ok: true; readonly cores: number } | { readonly ok: false; readonly why: string };
