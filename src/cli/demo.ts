@@ -108,7 +108,7 @@ const usage = [
   "",
   "The main job on the built-in synthetic corpus: pre-train a small MW-MAE and a plain MAE, embed a",
   "labelled task with both and with a randomly initialised encoder, fit a linear probe on each, print",
-  "the accuracies and write an HTML report. 5.5–8 minutes on 2 cores; --quick takes seconds.",
+  "the accuracies and write an HTML report. About 4.5 minutes on 2 cores; --quick takes seconds.",
   "Running it again with the same --out resumes unfinished runs and reuses finished ones.",
   "",
   "  --quick            tiny models, 3 steps, a tiny task (for CI: checks the path, not the results)",
