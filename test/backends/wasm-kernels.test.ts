@@ -123,6 +123,15 @@ describe("wasm tilings", () => {
     await compare(graph, values, 1e-5 * (1 + c.k));
   });
 
+  it("runs the register-blocked micro-kernel one trip per iteration: 8 multiplies for a 4×2 tile, not unrolled", async () => {
+    // An unrolled 4×2 tile needs 24 loaded vectors live beside its 8 accumulators and spills in V8 (loops.ts).
+    const { graph } = matmulGraph({ batch: 1, m: 64, k: 64, n: 64, ta: false, tb: false, epilogue: false });
+    const { bytes } = await wasm({ threads: 1, relaxed: false }).prepare(graph);
+    let muls = 0; // f32x4.mul is 0xfd 0xe6 0x01
+    for (let i = 0; i + 2 < bytes.length; i++) if (bytes[i] === 0xfd && bytes[i + 1] === 0xe6 && bytes[i + 2] === 0x01) muls++;
+    expect(muls).toBe(8);
+  });
+
   it("flat SIMD for elementwise kernels whose rows are not a multiple of 4 long", async () => {
     const graph = trace(({ x, y }: { x: Tensor; y: Tensor }) => exp(mul(add(x, y), 0.5) as Tensor), {
       x: spec([6, 10]),
