@@ -10,7 +10,7 @@
 
 import type { Node } from "../ir/index.js";
 import type { Atom, Index } from "./index-expr.js";
-import type { Expr, Program } from "./kernel-ir.js";
+import type { Expr, Kernel, Program } from "./kernel-ir.js";
 
 /** An incremental hasher: feed words, numbers, strings and bytes, then read the digest (32 hex digits). */
 export interface Hasher {
@@ -103,8 +103,9 @@ const atomTags = { thread: 1, lane: 2, loop: 3, div: 4, mod: 5, clamp: 6, value:
 /**
  * Feeds a kernel expression DAG to `h`: each node once, after its children, as a tag, its fields and its
  * children's ordinals (so shared subexpressions cost once; the same construction gives the same stream).
+ * A load's buffer is fed as `bufferId(buffer)`.
  */
-const exprFeeder = (h: Hasher): ((e: Expr) => number) => {
+const exprFeeder = (h: Hasher, bufferId: (buffer: number) => number = (b) => b): ((e: Expr) => number) => {
   const exprIds = new Map<Expr, number>();
   const atomIds = new Map<Atom, number>();
   let next = 0;
@@ -184,7 +185,7 @@ const exprFeeder = (h: Hasher): ((e: Expr) => number) => {
         index(e.index);
         break;
       case "load":
-        h.number(e.buffer);
+        h.number(bufferId(e.buffer));
         index(e.at);
         break;
       case "unary":
@@ -247,5 +248,35 @@ export const programHash = (program: Program, salt: string): string => {
   const slots = [...program.plan.slotOf.entries()].sort((a, b) => a[0] - b[0]);
   h.string(slots.map(([id, slot]) => `${id}:${slot}`).join(","));
   h.string(program.plan.slotBytes.join(","));
+  return h.digest();
+};
+
+/**
+ * Each buffer of `kernel` numbered by its first place in `[output, ...inputs]`: the kernel's own names
+ * for its buffers, the same in every copy of one kernel whatever buffers the copy reads and writes.
+ * @example
+ * kernelBuffers(k); // Map { 12 → 0, 3 → 1, 7 → 2 } for a kernel writing buffer 12 from buffers 3 and 7
+ */
+export const kernelBuffers = (kernel: Kernel): ReadonlyMap<number, number> => {
+  const slots = new Map<number, number>();
+  for (const b of [kernel.output, ...kernel.inputs]) if (!slots.has(b)) slots.set(b, slots.size);
+  return slots;
+};
+
+/**
+ * The structural hash of one kernel writing an output of `shape`, its buffers named by `kernelBuffers`,
+ * salted with `salt`: equal for kernels a code generator writes one function for (every layer's copy of
+ * a kernel hashes equal), whichever buffers they read and write.
+ * @example
+ * kernelHash(program.kernels[3]!, [8, 250, 384], "wasm-simd"); // 32 hex digits
+ */
+export const kernelHash = (kernel: Kernel, shape: ReadonlyArray<number>, salt: string): string => {
+  const h = hasher();
+  h.string(`mwmae-kernel/${PROGRAM_HASH_VERSION}`);
+  h.string(salt);
+  h.string(shape.join(","));
+  const slots = kernelBuffers(kernel);
+  h.word(slots.size);
+  h.word(exprFeeder(h, (b) => slots.get(b) ?? -1)(kernel.expr));
   return h.digest();
 };

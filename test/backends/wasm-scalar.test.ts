@@ -52,7 +52,7 @@ describe("wasm without SIMD", () => {
         const out = program.buffers[k.output]!;
         const tiling = tilingOf(k, out.shape, simd);
         if (!simd) expect(tiling).toMatchObject({ width: 1, lanes: "output", cols: 1 });
-        return kernelFunction(k, out.size, tiling, () => 0, 0).locals.filter((t) => t === v128).length;
+        return kernelFunction(k, out.size, tiling).locals.filter((t) => t === v128).length;
       });
     expect(vectorLocals(true).some((n) => n > 0)).toBe(true);
     expect(vectorLocals(false)).toEqual(program.kernels.map(() => 0));

@@ -1,25 +1,26 @@
 /**
  * @file The WebAssembly SIMD backend, with the same `Backend` API as the reference interpreter: the
  * compiler's pipeline (passes, fusion, kernels, schedule, buffer plan), then ONE WebAssembly module per
- * graph with one function per kernel, all working on one `WebAssembly.Memory` laid out by the buffer
- * plan (inputs and constants first, then the plan's reusable slots). A run copies the inputs in, calls
+ * graph with one function per distinct kernel (`program-module.ts`), all working on one
+ * `WebAssembly.Memory` laid out by the buffer plan (inputs and constants first, then the plan's
+ * reusable slots, then each kernel's argument table). A run copies the inputs in, calls
  * the kernels in schedule order and copies the outputs out. Generated modules are cached by the
  * program's structural hash (`programHash`): in memory per backend instance, and in a `CodeStore` when
  * one is given (Node: a folder on disk), so preparing the same graph again, in this process or the
  * next, generates no code.
  */
 
-import { children, optimize, programHash, schedule, type Expr, type Program } from "../../compile/index.js";
+import { optimize, programHash, schedule, type Program } from "../../compile/index.js";
 import type { Data, DType, HostTensor, Node } from "../../ir/index.js";
 import type { Graph } from "../../trace/index.js";
 import { NonFiniteError, type Backend, type Runner } from "../backend.js";
 import { decodeEntry, encodeEntry, type CachedModule, type CodeStore } from "./code-cache.js";
-import { kernelFunction } from "./codegen.js";
 import { optimizeWasmEagerly, relaxedSimd, wasmSimd } from "./features.js";
 import { mathImports, wasmLowering, wasmRelaxedLowering, type WasmLowering } from "./lowering.js";
-import { buildModule, type FunctionBody } from "./module.js";
+import { memoryLayout, programModule, writeArguments, type MemoryLayout } from "./program-module.js";
 import { startPool, threadSupport, type Pool } from "./threads.js";
-import { tilingOf } from "./tiling.js";
+
+export { memoryLayout, programModule, splitWork, WasmMemoryError, type MemoryLayout, type ProgramModule } from "./program-module.js";
 
 /** Options of `wasm(options)`; every field is optional. */
 export interface WasmOptions {
@@ -108,81 +109,8 @@ export type WasmRunner = Runner & {
   readonly close: () => Promise<void>;
 };
 
-/** Raised when a program's memory exceeds what a 32-bit WebAssembly memory can hold. */
-export class WasmMemoryError extends Error {
-  override readonly name = "WasmMemoryError";
-}
-
-const PAGE = 65536;
-/** Largest memory this backend asks for: 65536 pages is the wasm32 limit (4 GiB); V8 allows it. */
-const MAX_PAGES = 65536;
-
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
-
-/** Byte offset of every buffer: inputs and constants each their own region, then the plan's slots (kernels' scratch follows, at `bytes`). */
-export const memoryLayout = (program: Program): { readonly offsets: ReadonlyArray<number>; readonly bytes: number } => {
-  const offsets = new Array<number>(program.buffers.length).fill(0);
-  let end = 0;
-  for (const b of program.buffers) {
-    if (b.role !== "input" && b.role !== "constant") continue;
-    offsets[b.id] = end;
-    end = align16(end + 4 * b.size);
-  }
-  const slotStart = program.plan.slotBytes.map((bytes) => {
-    const at = end;
-    end = align16(end + bytes);
-    return at;
-  });
-  for (const [id, slot] of program.plan.slotOf) offsets[id] = slotStart[slot]!;
-  return { offsets, bytes: end };
-};
-
 const fromFloat32 = (d: Float32Array, dtype: DType): Data =>
   dtype === "f32" ? d : dtype === "i32" ? Int32Array.from(d) : Uint8Array.from(d);
-
-/** Rough operations per output element: a reduction multiplies its body's cost by its trips. */
-const costOf = (e: Expr, memo = new Map<Expr, number>()): number => {
-  const hit = memo.get(e);
-  if (hit !== undefined) return hit;
-  const c = Math.min(
-    1e12,
-    e.kind === "reduce" ? e.extent * costOf(e.body, memo) : 1 + children(e).reduce((a, x) => a + costOf(x, memo), 0),
-  );
-  memo.set(e, c);
-  return c;
-};
-
-/**
- * Work (output elements × operations per element, `costOf`) from which a kernel is split across threads: a split costs tens of
- * microseconds of signalling, about what 2^16 operations take on one core.
- */
-export const splitWork = 2 ** 16;
-
-/** A program compiled to one WebAssembly module: its bytes, the memory it needs and where each buffer lives. */
-export type ProgramModule = CachedModule;
-
-/** The module of a program for `threads` threads (scalar code only when `simd` is false): memory pages needed, and its bytes. */
-export const programModule = (program: Program, lowering?: WasmLowering, threads = 1, simd = true): ProgramModule => {
-  const layout = memoryLayout(program);
-  const bodies: FunctionBody[] = [];
-  const functions: Array<{ kernel: number; split: boolean }> = [];
-  let scratch = 0;
-  program.kernels.forEach((k, i) => {
-    const out = program.buffers[k.output]!;
-    if (out.size === 0) return;
-    functions.push({ kernel: i, split: out.size * costOf(k.expr) >= splitWork });
-    const f = kernelFunction(k, out.size, tilingOf(k, out.shape, simd), (b) => layout.offsets[b]!, layout.bytes, lowering);
-    scratch = Math.max(scratch, f.scratchBytes);
-    bodies.push({ name: `k${i}`, locals: f.locals, code: f.code });
-  });
-  const scratchStride = align16(scratch);
-  const bytes = layout.bytes + threads * scratchStride;
-  const pages = Math.max(1, Math.ceil(bytes / PAGE));
-  if (pages > MAX_PAGES)
-    throw new WasmMemoryError(`wasm: the program needs ${bytes} bytes of memory; a WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
-  const imports = Object.entries(mathImports).map(([name, { arity }]) => ({ name, arity }));
-  return { bytes: buildModule(pages, threads > 1, imports, bodies), pages, offsets: layout.offsets, functions, scratchStride };
-};
 
 let threadsNoted = false;
 let simdNoted = false;
@@ -241,14 +169,13 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
   const compile = (graph: Graph): Program =>
     schedule(options.optimize === false ? graph : optimize(graph), { fuse: options.fuse !== false });
   /** The program's module: from memory, else from the store, else generated (and stored). */
-  const codeOf = (program: Program, hash: string): CachedModule => {
+  const codeOf = (program: Program, layout: MemoryLayout, hash: string): CachedModule => {
     const expect = { hash, fingerprint: store?.fingerprint ?? "", buffers: program.buffers.length, kernels: program.kernels.length };
     const entry = store?.read(hash);
     if (entry !== undefined) {
       const decoded = decodeEntry(entry, expect);
       // The layout is the program's (its plan is in the hash), so an entry that disagrees is not this program's.
-      const layout = memoryLayout(program).offsets;
-      const fits = decoded.ok && decoded.module.offsets.every((o, i) => o === layout[i]);
+      const fits = decoded.ok && decoded.module.offsets.every((o, i) => o === layout.offsets[i]);
       if (decoded.ok && fits) {
         stats.storeHits++;
         return decoded.module;
@@ -265,14 +192,17 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
     store?.write(hash, encodeEntry(hash, expect.fingerprint, code));
     return code;
   };
-  const moduleOf = async (program: Program): Promise<{ readonly code: CachedModule; readonly module: WebAssembly.Module }> => {
+  const moduleOf = async (
+    program: Program,
+    layout: MemoryLayout,
+  ): Promise<{ readonly code: CachedModule; readonly module: WebAssembly.Module }> => {
     const hash = programHash(program, salt);
     const hit = cache.get(hash);
     if (hit !== undefined) {
       stats.cacheHits++;
       return hit;
     }
-    const code = codeOf(program, hash);
+    const code = codeOf(program, layout, hash);
     const module = await WebAssembly.compile(code.bytes);
     stats.compiles++;
     const built = { code, module };
@@ -292,25 +222,30 @@ export const wasm = (options: WasmOptions = {}): WasmBackend => {
     },
     prepare: async (graph: Graph): Promise<WasmRunner> => {
       const program = compile(graph);
-      const { code, module } = await moduleOf(program);
+      const layout = memoryLayout(program);
+      const { code, module } = await moduleOf(program, layout);
       const { bytes, pages, offsets, functions, scratchStride } = code;
       const memory = new WebAssembly.Memory({ initial: pages, ...(threads > 1 ? { maximum: pages, shared: true } : {}) });
       const math = Object.fromEntries(Object.entries(mathImports).map(([name, { fn }]) => [name, fn]));
       const instance = await WebAssembly.instantiate(module, { env: { memory }, math });
       const splits = threads > 1 && functions.some((f) => f.split);
       if (splits) pool ??= startPool(threads);
-      const shared = splits ? pool?.register(module, memory, scratchStride) : undefined;
-      const calls = functions.map(({ kernel, split }) => {
-        const f = instance.exports[`k${kernel}`] as (part: number, parts: number, scratch: number) => void;
+      const shared = splits ? pool?.register(module, memory, { base: layout.bytes, stride: scratchStride }) : undefined;
+      const calls = functions.map(({ kernel, fn, split }) => {
+        const f = instance.exports[`f${fn}`] as (part: number, parts: number, scratch: number, args: number) => void;
+        if (typeof f !== "function")
+          throw new Error(`wasm: kernel ${kernel} calls function f${fn}, which the module does not export (a backend bug)`);
+        const args = layout.args[kernel]!;
         const call =
           shared !== undefined && split
             ? () => {
                 stats.splitLaunches++;
-                shared.run(kernel, (parts) => f(0, parts, 0));
+                shared.run(fn, args, (parts) => f(0, parts, layout.bytes, args));
               }
-            : () => f(0, 1, 0);
+            : () => f(0, 1, layout.bytes, args);
         return { kernel: program.kernels[kernel]!, call };
       });
+      writeArguments(new Int32Array(memory.buffer), program, layout);
       const heap = new Float32Array(memory.buffer);
       for (const b of program.buffers) {
         if (b.role === "constant") heap.set((b.node as Node<"constant">).attrs.data, offsets[b.id]! / 4);

@@ -32,14 +32,14 @@ export interface CachedModule {
   readonly pages: number;
   /** Byte offset of every program buffer in memory, indexed by buffer id. */
   readonly offsets: ReadonlyArray<number>;
-  /** Kernel index of each function (empty kernels have none), and whether it is worth splitting. */
-  readonly functions: ReadonlyArray<{ readonly kernel: number; readonly split: boolean }>;
+  /** Each kernel's function (exported as `f<fn>`; copies of one kernel share one; empty kernels have none), and whether it is worth splitting. */
+  readonly functions: ReadonlyArray<{ readonly kernel: number; readonly fn: number; readonly split: boolean }>;
   /** Bytes of scratch each thread's part uses (part p's scratch starts p·scratchStride after the first). */
   readonly scratchStride: number;
 }
 
 /** Version of the entry layout below; an entry of another version is stale. */
-export const CODE_ENTRY_VERSION = 1;
+export const CODE_ENTRY_VERSION = 2;
 const MAGIC = "MWMAE-WASM-CODE\n";
 
 const encoder = new TextEncoder();
@@ -114,9 +114,10 @@ export const decodeEntry = (
   const { pages, scratchStride, offsets, functions, moduleBytes } = header;
   if (!isNat(pages) || !isNat(scratchStride) || moduleBytes !== body.length - start) return bad("header does not match the module's size");
   if (!Array.isArray(offsets) || offsets.length !== expect.buffers || !offsets.every(isNat)) return bad("offsets do not fit the program");
-  const fns = Array.isArray(functions) ? (functions as ReadonlyArray<{ kernel?: unknown; split?: unknown }>) : [];
-  if (!Array.isArray(functions) || !fns.every((f) => isNat(f.kernel) && f.kernel < expect.kernels && typeof f.split === "boolean"))
-    return bad("functions do not fit the program");
+  const fns = Array.isArray(functions) ? (functions as ReadonlyArray<{ kernel?: unknown; fn?: unknown; split?: unknown }>) : [];
+  const fits = (f: (typeof fns)[number]): boolean =>
+    isNat(f.kernel) && f.kernel < expect.kernels && isNat(f.fn) && f.fn < expect.kernels && typeof f.split === "boolean";
+  if (!Array.isArray(functions) || !fns.every(fits)) return bad("functions do not fit the program");
   const bytes = body.slice(start);
   if (!WebAssembly.validate(bytes)) return bad("module does not validate");
   return {

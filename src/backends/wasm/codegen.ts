@@ -16,7 +16,7 @@
  */
 
 import { reductionGroups, resetExprSerials, topReductions, type Kernel } from "../../compile/index.js";
-import { codegenState, PART, PARTS, type Codegen, type OffsetOf } from "./emit-state.js";
+import { codegenState, PART, PARTS, type Codegen } from "./emit-state.js";
 import { append, countedLoop, keyOf, rangeLoopClose, rangeLoopOpen } from "./fragments.js";
 import { address, indexLocal } from "./index-code.js";
 import { emitLoop } from "./loops.js";
@@ -26,9 +26,7 @@ import { packCode, packedLoad, startBlock } from "./packing.js";
 import { blocksOf, copiesOf, extentsOf, type Block, type Tiling } from "./tiling.js";
 import { emit } from "./values.js";
 
-export type { OffsetOf } from "./emit-state.js";
-
-/** A kernel's function and the scratch bytes its packed operands need (at `scratch` plus the call's scratch base). */
+/** A kernel's function and the scratch bytes its packed operands need (from the call's scratch address). */
 export interface KernelFunction extends FunctionBody {
   readonly scratchBytes: number;
 }
@@ -62,19 +60,13 @@ const tileBody = (cx: Codegen, block: Block): number[] => {
 
 /**
  * The function computing `kernel` into its output buffer with `tiling`. `size` is the output's element
- * count; `scratch` the byte offset of the scratch area; `table` the lowering table.
+ * count; `table` the lowering table. Its buffers are wherever its argument table (`ARGS`) says, so one
+ * function serves every copy of a kernel.
  */
-export const kernelFunction = (
-  kernel: Kernel,
-  size: number,
-  tiling: Tiling,
-  offsetOf: OffsetOf,
-  scratch: number,
-  table: WasmLowering = wasmLowering,
-): KernelFunction => {
+export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, table: WasmLowering = wasmLowering): KernelFunction => {
   resetExprSerials(0);
-  const cx = codegenState(kernel, tiling, offsetOf, scratch, table, { emit, emitLoop, indexLocal, address, packedLoad });
-  const code: number[] = [];
+  const cx = codegenState(kernel, tiling, table, { emit, emitLoop, indexLocal, address, packedLoad });
+  const code: number[] = [...cx.prologue];
   let scratchBytes = 0;
   for (const block of blocksOf(tiling, size)) {
     const { x, y } = extentsOf(tiling, block);

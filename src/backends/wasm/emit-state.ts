@@ -10,6 +10,7 @@
 
 import {
   freeLoops,
+  kernelBuffers,
   loopsOfIndex,
   scopeStack,
   type EmitScope,
@@ -23,15 +24,18 @@ import type { WasmLowering } from "./lowering.js";
 import { I32, KERNEL_PARAMS, op, type ValType } from "./module.js";
 import type { Tiling } from "./tiling.js";
 
-/** Byte offset of each buffer in the module's memory. */
-export type OffsetOf = (buffer: number) => number;
-
-/** Kernel parameters: this call's part of the outer tile loop, the number of parts, its scratch base (bytes). */
+/** Kernel parameters: this call's part of the outer tile loop, the number of parts, its scratch and argument addresses (bytes). */
 export const PART = 0;
 /** Parameter: the number of parts the outer tile loop is split into. */
 export const PARTS = 1;
-/** Parameter: the byte offset of this call's scratch area (added to the module's scratch offset). */
+/** Parameter: the byte address of this call's scratch area. */
 export const SCRATCH = 2;
+/**
+ * Parameter: the byte address of the kernel's argument table, one i32 per buffer (`kernelBuffers` order:
+ * the output, then the inputs): the address of the buffer's first element. Every copy of one kernel (each
+ * layer's) shares one function and is called with its own table.
+ */
+export const ARGS = 3;
 
 /** One scope of the kernel body: wasm bytes, names are local indices. */
 export type Scope = EmitScope<number>;
@@ -59,9 +63,10 @@ export interface Codegen {
   readonly kernel: Kernel;
   readonly tiling: Tiling;
   readonly table: WasmLowering;
-  readonly offsetOf: OffsetOf;
-  /** Byte offset of the module's scratch area. */
-  readonly scratch: number;
+  /** The local holding a buffer's base address (read from the argument table by `prologue`). */
+  readonly base: (buffer: number) => number;
+  /** Code setting every base local from the argument table: the function's first instructions. */
+  readonly prologue: ReadonlyArray<number>;
   /** Types of the locals allocated so far (after the parameters). */
   readonly locals: ValType[];
   /** A new local of type `t`. */
@@ -99,8 +104,6 @@ export type Emitters = Pick<Codegen, "emit" | "emitLoop" | "indexLocal" | "addre
 export const codegenState = (
   kernel: Kernel,
   tiling: Tiling,
-  offsetOf: OffsetOf,
-  scratch: number,
   table: WasmLowering,
   emitters: { readonly [K in keyof Emitters]: (cx: Codegen) => Emitters[K] },
 ): Codegen => {
@@ -108,14 +111,20 @@ export const codegenState = (
   const local = (t: ValType): number => KERNEL_PARAMS + locals.push(t) - 1;
   const laneX = local(I32);
   const laneY = local(I32);
+  const bases = new Map([...kernelBuffers(kernel)].map(([buffer, slot]) => [buffer, { slot, local: local(I32) }]));
+  const prologue = [...bases.values()].flatMap(({ slot, local: l }) => [...op.get(ARGS), ...op.i32Load(4 * slot), ...op.set(l)]);
   const exprLoops = freeLoops();
   const scopes = scopeStack<number, number>();
   const cx: Codegen = {
     kernel,
     tiling,
     table,
-    offsetOf,
-    scratch,
+    base: (buffer) => {
+      const b = bases.get(buffer);
+      if (b === undefined) throw new Error(`wasm: kernel ${kernel.name} reads buffer ${buffer}, which it does not list`);
+      return b.local;
+    },
+    prologue,
     locals,
     local,
     laneX,

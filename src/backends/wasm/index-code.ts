@@ -3,9 +3,10 @@
  * (`src/compile/index-expr.ts`). Each atom (lane or loop variable, floor division, modulo, clamp,
  * gathered value) and each index is bound to a local once per structural key, in the outermost scope
  * it can live in; an index whose terms depend on several loops keeps its loop-invariant part in an
- * outer local, so only the varying terms are added inside the loop. An element address is the index
- * shifted left by 2; its constant part goes into the load or store instruction's immediate when the
- * rest can never be negative, so unrolled steps and adjacent lanes share one address local.
+ * outer local, so only the varying terms are added inside the loop. An element address is the buffer's
+ * base (from the kernel's argument table) plus the index shifted left by 2; its constant part goes into
+ * the load or store instruction's immediate when the rest can never be negative, so unrolled steps and
+ * adjacent lanes share one address local.
  */
 
 import { indexExpr as ix, type Atom, type Index } from "../../compile/index.js";
@@ -90,7 +91,7 @@ export const indexLocal =
     return cx.bindIn(scope, key, I32, [...op.get(outer), ...termsCode(cx, { terms: inner, offset: 0 }), ...op.i32Add]);
   };
 
-/** A byte address local and a constant byte offset for element `x` of `buffer`. */
+/** A byte address local (the buffer's base plus 4·index) and a constant byte offset for element `x` of `buffer`. */
 export const address =
   (cx: Codegen) =>
   (buffer: number, x: Index): { readonly addr: number; readonly offset: number } => {
@@ -99,11 +100,15 @@ export const address =
     const terms: Index = { terms: x.terms, offset: 0 };
     const split = x.offset >= 0 && ix.range(terms)[0] >= 0;
     const at = split ? terms : x;
+    const base = cx.base(buffer);
+    if (at.terms.length === 0 && at.offset === 0) return { addr: base, offset: split ? 4 * x.offset : 0 };
     const i = cx.indexLocal(at);
-    const addr = cx.bindIn(cx.scopes.scopeFor(cx.indexLoops(at)), `addr:${ix.indexKeySig(at)}`, I32, [
+    const addr = cx.bindIn(cx.scopes.scopeFor(cx.indexLoops(at)), `addr:${buffer}:${ix.indexKeySig(at)}`, I32, [
       ...op.get(i),
       ...op.i32Const(2),
       ...op.i32Shl,
+      ...op.get(base),
+      ...op.i32Add,
     ]);
-    return { addr, offset: split ? cx.offsetOf(buffer) + 4 * x.offset : cx.offsetOf(buffer) };
+    return { addr, offset: split ? 4 * x.offset : 0 };
   };

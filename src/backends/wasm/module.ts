@@ -66,6 +66,7 @@ export const op = {
   set: (local: number) => (local < 128 ? [0x21, local] : [0x21, ...uleb(local)]),
   tee: (local: number) => (local < 128 ? [0x22, local] : [0x22, ...uleb(local)]),
   /** Memory access: alignment hint 2^2 (every address is a multiple of 4), constant byte offset. */
+  i32Load: (offset: number) => [0x28, 2, ...uleb(offset)],
   f32Load: (offset: number) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset: number) => [0x38, 2, ...uleb(offset)],
   i32Const: (v: number) => (v >= -64 && v < 64 ? [0x41, v & 0x7f] : [0x41, ...sleb(v)]),
@@ -123,8 +124,11 @@ export const vop = {
   max: simd(0xe9),
 } as const;
 
-/** Parameters of every kernel function: its part of the outer loop, the number of parts, its scratch base. */
-export const KERNEL_PARAMS = 3;
+/**
+ * Parameters of every kernel function: its part of the outer loop, the number of parts, the byte address
+ * of its scratch area, and the byte address of its argument table (the base address of each of its buffers).
+ */
+export const KERNEL_PARAMS = 4;
 
 /** A function of the module: its locals' types (after the parameters, in index order) and its body (without the final `end`). */
 export interface FunctionBody {
@@ -211,7 +215,7 @@ const withCodeSection = (head: ReadonlyArray<number>, functions: ReadonlyArray<F
 /**
  * The bytes of a module importing `env.memory` (`pages` 64 KiB pages; `shared` for threads, then also
  * at most `pages`) and `math.<name>` for each import (function indices 0…, in order), defining and
- * exporting `functions` (indices after the imports). Type 0 is `(i32, i32, i32) → ()` (the kernels),
+ * exporting `functions` (indices after the imports). Type 0 is `(i32, i32, i32, i32) → ()` (the kernels),
  * type 1+a is `(f64 × a) → f64`.
  */
 export const buildModule = (

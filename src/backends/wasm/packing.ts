@@ -62,7 +62,7 @@ export const packedLoad =
       ...op.get(SCRATCH),
       ...op.i32Add,
     ]);
-    return [...op.get(addr), ...cx.table.load.contiguous(cx.scratch + pattern.slot + 16 * u)];
+    return [...op.get(addr), ...cx.table.load.contiguous(pattern.slot + 16 * u)];
   };
 
 /** Appends to `into` the copies of packed streams, one loop per packed reduction (run once per column group). */
@@ -76,7 +76,7 @@ export const packCode = (cx: Codegen, into: number[]): number[] => {
       const to = cx.bindIn(inner, "to", I32, [...op.get(r), ...op.i32Const(4), ...op.i32Shl, ...op.get(SCRATCH), ...op.i32Add]);
       for (const { buffer, at, slot } of patterns.values()) {
         const a = cx.address(buffer, at);
-        inner.code.push(...op.get(to), ...op.get(a.addr), ...cx.table.load.contiguous(a.offset), ...vop.store(cx.scratch + slot));
+        inner.code.push(...op.get(to), ...op.get(a.addr), ...cx.table.load.contiguous(a.offset), ...vop.store(slot));
       }
     }).scope.code;
     countedLoop(loops, r, 0, extent, 1, body);

@@ -4,7 +4,7 @@
  * A program is registered once (its module and shared memory are posted to each worker, which
  * instantiates it); a launch splits a kernel's outer tile loop into parts, the calling thread runs part
  * 0 and waits for the workers' parts. Signalling is `Atomics.wait/notify` on a SharedArrayBuffer (tens
- * of microseconds), so only kernels with enough work are split (`splitWork` in backend.ts). Workers are
+ * of microseconds), so only kernels with enough work are split (`splitWork` in program-module.ts). Workers are
  * unreferenced (they never keep Node alive) and end with `close()`.
  *
  * Node's built-ins are reached through `process.getBuiltinModule` (Node ≥ 20.16), never imported: the
@@ -15,14 +15,18 @@
 import { nodeBuiltin as builtin } from "./features.js";
 import { mathImports } from "./lowering.js";
 
-/** Control block (Int32 slots): launch sequence number (−1: stop), program, kernel, parts, finished parts, failures, registrations. */
+/**
+ * Control block (Int32 slots): launch sequence number (−1: stop), program, function, its argument table,
+ * parts, finished parts, failures, registrations.
+ */
 const SEQ = 0;
 const PROGRAM = 1;
-const KERNEL = 2;
-const PARTS = 3;
-const DONE = 4;
-const FAILED = 5;
-const GEN = 6;
+const FN = 2;
+const ARGS = 3;
+const PARTS = 4;
+const DONE = 5;
+const FAILED = 6;
+const GEN = 7;
 
 // Plain JavaScript run by each worker (`eval`), so it needs no module resolution. Before a launch whose
 // registration count it has not seen, a worker takes the pending messages (programs to instantiate or drop)
@@ -42,11 +46,11 @@ for (;;) {
   const g = Atomics.load(ctrl, ${GEN});
   if (g !== gen) {
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-      const { id, module, memory, scratch } = m.message;
+      const { id, module, memory, scratch, stride } = m.message;
       if (module === undefined) { programs.delete(id); continue; }
       let fns;
       try { fns = new WebAssembly.Instance(module, { env: { memory }, math: imports }).exports; } catch (e) { fns = undefined; }
-      programs.set(id, { fns, scratch });
+      programs.set(id, { fns, scratch, stride });
     }
     gen = g;
   }
@@ -55,7 +59,7 @@ for (;;) {
     // A failure (a trap, or no instance) is counted, never left unanswered: the caller is waiting.
     try {
       const p = programs.get(ctrl[${PROGRAM}]);
-      p.fns["k" + ctrl[${KERNEL}]](part, parts, part * p.scratch);
+      p.fns["f" + ctrl[${FN}]](part, parts, p.scratch + part * p.stride, ctrl[${ARGS}]);
     } catch (e) { Atomics.add(ctrl, ${FAILED}, 1); }
     Atomics.add(ctrl, ${DONE}, 1);
     Atomics.notify(ctrl, ${DONE});
@@ -96,8 +100,11 @@ export const threadSupport = (): ThreadSupport => {
 
 /** A program registered with a pool: its kernels run split across the pool's threads. */
 export interface PoolProgram {
-  /** Runs kernel `k` in as many parts as the pool has threads (part 0 on the calling thread through `own`); throws if a worker's part failed. */
-  readonly run: (k: number, own: (parts: number) => void) => void;
+  /**
+   * Runs function `fn` on argument table `args` in as many parts as the pool has threads (part 0 on the calling thread through `own`);
+   * throws if a worker's part failed.
+   */
+  readonly run: (fn: number, args: number, own: (parts: number) => void) => void;
   /** Drops the program from the workers (its instances are freed). */
   readonly release: () => void;
 }
@@ -106,8 +113,12 @@ export interface PoolProgram {
 export interface Pool {
   /** The calling thread and the workers. */
   readonly threads: number;
-  /** Instantiates `module` on the shared `memory` in every worker; part p of a kernel uses scratch at p·`scratch` bytes. */
-  readonly register: (module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: number) => PoolProgram;
+  /** Instantiates `module` on the shared `memory` in every worker; part p of a kernel uses the scratch at byte `base + p·stride`. */
+  readonly register: (
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    scratch: { readonly base: number; readonly stride: number },
+  ) => PoolProgram;
   /** Stops the workers. */
   readonly close: () => Promise<void>;
 }
@@ -116,7 +127,7 @@ export interface Pool {
 export const startPool = (threads: number): Pool => {
   const wt = builtin<WorkerThreads>("node:worker_threads");
   if (wt === undefined) throw new Error("wasm: worker threads are not available here");
-  const control = new SharedArrayBuffer(8 * 4);
+  const control = new SharedArrayBuffer(GEN * 4 + 4);
   const ctrl = new Int32Array(control);
   const math = Object.fromEntries(
     Object.entries(mathImports).map(([name, { fn }]) => [name, name === "erf" ? `(${fn.toString()})` : `Math.${name}`]),
@@ -138,11 +149,12 @@ export const startPool = (threads: number): Pool => {
     threads,
     register: (module, memory, scratch) => {
       const id = nextId++;
-      post({ id, module, memory, scratch });
+      post({ id, module, memory, scratch: scratch.base, stride: scratch.stride });
       return {
-        run: (k, own) => {
+        run: (fn, args, own) => {
           ctrl[PROGRAM] = id;
-          ctrl[KERNEL] = k;
+          ctrl[FN] = fn;
+          ctrl[ARGS] = args;
           ctrl[PARTS] = threads;
           Atomics.store(ctrl, DONE, 0);
           Atomics.store(ctrl, FAILED, 0);
@@ -154,7 +166,7 @@ export const startPool = (threads: number): Pool => {
             // Wait for the workers even when our part failed: the next launch reuses the control block.
             for (let done = Atomics.load(ctrl, DONE); done < threads - 1; done = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, done);
           }
-          if (Atomics.load(ctrl, FAILED) > 0) throw new Error(`wasm: a worker thread failed in kernel k${k}`);
+          if (Atomics.load(ctrl, FAILED) > 0) throw new Error(`wasm: a worker thread failed in function f${fn}`);
         },
         release: () => post({ id }),
       };
