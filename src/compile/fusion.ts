@@ -9,6 +9,9 @@
  *   unless the inlined work would be repeated: a node with several uses, read through a broadcasting
  *   expand, or read as a matmul operand (each element is read once per output column) becomes a root
  *   when its expression costs more than a few operations;
+ * - a matmul operand read through views that split its contracted axis (a reshape of permuted axes:
+ *   heads merged back into a width) becomes a root, laid out for the loop: read in place, every trip
+ *   of the contraction would divide its counter;
  * - graph outputs are roots; inputs and constants with more than one element are buffers; one-element
  *   constants are literals and iota an index expression.
  * `fuse: false` makes every op its own kernel: the baseline that launch counts are compared against.
@@ -17,6 +20,9 @@
 import type { Node } from "../ir/index.js";
 import { size } from "../shape/index.js";
 import { topo, type Graph } from "../trace/index.js";
+import { atomsOf, constIndex, loopIndex, type Index } from "./index-expr.js";
+import type { Expr } from "./kernel-ir.js";
+import { lowerNode, type LowerContext } from "./lower.js";
 import { flowsOnce, inlineCost, isReduction, isView, movementOf, reductionOf } from "./op-traits.js";
 
 /** Options of `planFusion` and `schedule`; every field is optional. */
@@ -41,10 +47,11 @@ export interface FusionOptions {
  * - `broadcast`: a node read through a broadcasting expand that costs more than `CHEAP` gets a buffer;
  * - `assemble`: likewise for a node read by concat or pad (both evaluate the branch a select discards);
  * - `operand`: a matmul operand that costs more than `CHEAP_OPERAND` gets a buffer (re-read per output column);
+ * - `layout`: a matmul operand whose views split the contracted axis gets a buffer (`splitsContraction`);
  * - `maxCost`: an expression over `MAX_COST` gets a buffer (bounded kernel sources);
  * - `prologue`: a reduction evaluated once per thread of a root that does not re-read its operands is fused into it.
  */
-export type FusionRule = "repeated" | "samePlace" | "broadcast" | "assemble" | "operand" | "maxCost" | "prologue";
+export type FusionRule = "repeated" | "samePlace" | "broadcast" | "assemble" | "operand" | "layout" | "maxCost" | "prologue";
 
 /**
  * Where an inlined node is evaluated: the root whose kernel computes it and the views (reshape, permute,
@@ -73,6 +80,40 @@ const CHEAP = 8;
 const CHEAP_OPERAND = 3;
 /** Expressions larger than this are split, to keep kernel sources (and compile times) bounded. */
 const MAX_COST = 400;
+
+/**
+ * Whether reading `x` along its axis `axis` as a loop needs a division or a modulo of the loop counter:
+ * the views between `x` and the node it reads (through `isRoot`'s roots and the leaves) split that axis.
+ * The views are walked with their own lowering rules, on a probe index (the loop on `axis`, 0 elsewhere).
+ */
+const splitsContraction = (x: Node, axis: number, isRoot: (n: Node) => boolean): boolean => {
+  const probe = 0;
+  let splits = false;
+  const divides = (i: Index): void =>
+    atomsOf(i, (a) => {
+      if (a.kind === "div" || a.kind === "mod" || a.kind === "clamp")
+        atomsOf(a.x, (b) => {
+          splits ||= b.kind === "loop";
+        });
+    });
+  const ctx: LowerContext = {
+    at: (n, index): Expr => {
+      if (!isRoot(n) && n.op !== "input" && n.op !== "constant" && (isView(n.op) || movementOf(n.op) === "broadcast"))
+        return lowerNode(n, index, ctx);
+      index.forEach(divides);
+      return { kind: "literal", value: 0 };
+    },
+    loop: () => probe,
+    constant: () => {
+      throw new Error("fusion: a view asked for a constant");
+    },
+  };
+  ctx.at(
+    x,
+    x.shape.map((d, i) => (i === axis ? loopIndex(probe, d) : constIndex(0))),
+  );
+  return splits;
+};
 
 /** Decides the roots of `graph`. */
 export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions = {}): FusionPlan => {
@@ -129,15 +170,19 @@ export const planFusion = (graph: Pick<Graph, "outputs">, options: FusionOptions
   const cost = new Map<Node, number>();
   const costOf = (x: Node): number => (roots.has(x) ? 1 : cost.get(x)!);
   for (const n of order) {
-    for (const x of n.inputs) {
+    n.inputs.forEach((x, operand) => {
       const p = producer(x);
-      if (!inlinable(p)) continue;
+      // A matmul operand read through views that split the contracted axis (A's last, B's second to last).
+      const axis = x.shape.length - 1 - operand;
+      const contraction = reductionOf(n.op) === "contraction";
+      if (contraction && on("layout") && x !== p && inlinable(x) && splitsContraction(x, axis, (m) => roots.has(m))) roots.add(x);
+      if (!inlinable(p)) return;
       const c = costOf(p);
       const broadcasts = n.op === "expand" && size(n.shape) > size(x.shape);
-      if (reductionOf(n.op) === "contraction") {
+      if (contraction) {
         if (on("operand") && c > CHEAP_OPERAND) roots.add(p);
       } else if (c > CHEAP && ((on("broadcast") && broadcasts) || (on("assemble") && movementOf(n.op) === "assemble"))) roots.add(p);
-    }
+    });
     const own = isLeaf(n) ? (sources.has(n) ? 1 : 0) : inlineCost(n.op);
     const c = own + n.inputs.reduce((acc, x) => acc + costOf(x), 0);
     cost.set(n, c);

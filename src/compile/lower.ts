@@ -242,3 +242,7 @@ export const lowering: { readonly [K in OpName]: Rule<K> } = {
     return { kind: "reduce", op: "sum", loop, extent: k, body };
   },
 };
+
+/** `node`'s expression at `index` by its op's rule (`lowering`), for a node of any op. */
+export const lowerNode = (node: Node, index: ReadonlyArray<Index>, ctx: LowerContext): Expr =>
+  (lowering[node.op] as (n: Node, i: ReadonlyArray<Index>, c: LowerContext) => Expr)(node, index, ctx);

@@ -11,7 +11,7 @@ import { planBuffers } from "./buffer-plan.js";
 import { planFusion, type FusionOptions } from "./fusion.js";
 import { atomsOf, clamp, indexKey, ravel, threadIndex, unravel, type Index } from "./index-expr.js";
 import { children, type BufferInfo, type Expr, type Kernel, type Program } from "./kernel-ir.js";
-import { lowering, type LowerContext } from "./lower.js";
+import { lowerNode, type LowerContext } from "./lower.js";
 import { isView, movementOf, traitsOf } from "./op-traits.js";
 
 /** Largest buffer whose flat indices are exact in float32 index arithmetic (GL and WebAssembly). */
@@ -142,7 +142,7 @@ const scheduleOnce = (graph: Graph, options: FusionOptions): Program => {
         const hit = memo.get(key);
         if (hit !== undefined) return hit;
         if (!ops.includes(node.op)) ops.push(node.op);
-        const e = (lowering[node.op] as (n: Node, i: ReadonlyArray<Index>, c: LowerContext) => Expr)(node, index, ctx);
+        const e = lowerNode(node, index, ctx);
         memo.set(key, e);
         return e;
       },
