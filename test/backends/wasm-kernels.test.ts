@@ -1,7 +1,8 @@
 /**
  * @file The WebAssembly SIMD backend's code paths against the reference interpreter: each tiling
- * (register-blocked SIMD 4×2 and 4×1 vectors with packed B streams, lanes over the reduction for A·Bᵀ,
- * scalar 4-row blocks, flat SIMD, scalar), matmuls of random sizes with batches, transposed operands
+ * (register-blocked SIMD 4×2 and 4×1 vectors with packed B streams, rows not a multiple of 4 long as
+ * vector columns and a scalar tail, lanes over the reduction for A·Bᵀ, scalar 4-row blocks, flat SIMD
+ * with and without a tail, scalar), matmuls of random sizes with batches, transposed operands
  * and fused epilogues (a property test), module validation, the module cache and `checkFinite`. Tolerance for matmuls:
  * |got − want| ≤ 1e-5·(1 + k) + 1e-5·|want| against float64: k float32 products summed in another
  * order, each rounding ~6e-8 of O(1) terms.
@@ -39,6 +40,7 @@ import {
   type Tensor,
 } from "../../src";
 import { tilingOf, wasm } from "../../src/backends/wasm";
+import { blocksOf } from "../../src/backends/wasm/tiling";
 import { uniform } from "../support/matmul-cases";
 import { worstError } from "./gpujs-node-support";
 
@@ -109,11 +111,30 @@ describe("wasm tilings", () => {
       { lanes: "reduction", width: 1, rows: 4, cols: 1 },
     ],
     [
-      "4 scalar rows",
+      "4 rows × 2 vectors and a scalar column (rows of 10)",
       { batch: 3, m: 6, k: 11, n: 10, ta: true, tb: false, epilogue: true },
+      { lanes: "output", width: 4, rows: 4, cols: 2 },
+    ],
+    [
+      "4 rows × 1 vector and two scalar columns, then single rows (rows of 14, an odd number of vectors)",
+      { batch: 2, m: 5, k: 9, n: 14, ta: true, tb: false, epilogue: true },
+      { lanes: "output", width: 4, rows: 4, cols: 2 },
+    ],
+    [
+      "4 scalar rows (rows of 3)",
+      { batch: 1, m: 9, k: 20, n: 3, ta: true, tb: false, epilogue: false },
       { lanes: "output", width: 1, rows: 4, cols: 1 },
     ],
-    ["scalar", { batch: 1, m: 3, k: 5, n: 3, ta: false, tb: false, epilogue: false }, { lanes: "output", width: 1, rows: 1, cols: 1 }],
+    [
+      "flat SIMD with a scalar tail (a short reduction, 9 outputs)",
+      { batch: 1, m: 3, k: 5, n: 3, ta: false, tb: false, epilogue: false },
+      { lanes: "output", width: 4, rowLength: 9, rows: 1, cols: 1 },
+    ],
+    [
+      "scalar (3 outputs)",
+      { batch: 1, m: 1, k: 5, n: 3, ta: false, tb: false, epilogue: false },
+      { lanes: "output", width: 1, rows: 1, cols: 1 },
+    ],
   ] as const)("%s", async (_, c, tiling) => {
     const { graph, values } = matmulGraph(c);
     const root = wasm()
@@ -130,6 +151,29 @@ describe("wasm tilings", () => {
     let muls = 0; // f32x4.mul is 0xfd 0xe6 0x01
     for (let i = 0; i + 2 < bytes.length; i++) if (bytes[i] === 0xfd && bytes[i + 1] === 0xe6 && bytes[i + 2] === 0x01) muls++;
     expect(muls).toBe(8);
+  });
+
+  it("splits rows that are not a multiple of 4 long into vector columns and a scalar tail", () => {
+    const tiling = { lanes: "output", width: 4, rowLength: 250, rows: 4, cols: 2 } as const;
+    // 8·8·48 rows of 250, as the MHA gradient [8, 8, 48, 250]: 62 vectors (31 pairs) and 2 scalar columns.
+    expect(blocksOf(tiling, 3072 * 250)).toEqual([
+      { first: 0, count: 3072, rows: 4, col: 0, span: 248, width: 4, cols: 2 },
+      { first: 0, count: 3072, rows: 4, col: 248, span: 2, width: 1, cols: 1 },
+    ]);
+    // 6 rows of 14: 3 vectors (one per iteration) and 2 scalar columns, for 4 rows then 2 single rows.
+    expect(blocksOf({ ...tiling, rowLength: 14 }, 6 * 14).map((b) => [b.first, b.rows, b.col, b.span, b.width, b.cols])).toEqual([
+      [0, 4, 0, 12, 4, 1],
+      [0, 4, 12, 2, 1, 1],
+      [4, 1, 0, 12, 4, 1],
+      [4, 1, 12, 2, 1, 1],
+    ]);
+  });
+
+  it("flat SIMD with a scalar tail for an elementwise kernel of 15 elements", async () => {
+    const graph = trace(({ x }: { x: Tensor }) => exp(mul(x, 0.5) as Tensor), { x: spec([3, 5]) } as never);
+    const k = wasm().compile(graph).kernels[0]!;
+    expect(tilingOf(k, k.root.shape)).toMatchObject({ width: 4, rowLength: 15 });
+    await compare(graph, [host([3, 5], 6)], 1e-6);
   });
 
   it("flat SIMD for elementwise kernels whose rows are not a multiple of 4 long", async () => {

@@ -34,9 +34,9 @@ export interface KernelFunction extends FunctionBody {
 /** The tile body of one block: every copy computed and stored. */
 const tileBody = (cx: Codegen, block: Block): number[] => {
   const { scopes, tiling, kernel } = cx;
-  const W = tiling.width;
+  const W = block.width;
   scopes.reset();
-  startBlock(cx, W > 1 && (block.rows > 1 || tiling.cols > 1) && extentsOf(tiling, block).y >= 2);
+  startBlock(cx, W > 1 && (block.rows > 1 || block.cols > 1) && extentsOf(block).y >= 2);
   const copies = copiesOf(kernel.expr, tiling, block);
   // Reductions first, grouped by loop, so that the copies share their loop trips.
   const pending = topReductions(
@@ -69,11 +69,11 @@ export const kernelFunction = (kernel: Kernel, size: number, tiling: Tiling, tab
   const code: number[] = [...cx.prologue];
   let scratchBytes = 0;
   for (const block of blocksOf(tiling, size)) {
-    const { x, y } = extentsOf(tiling, block);
+    const { x, y } = extentsOf(block);
     const body = tileBody(cx, block);
     scratchBytes = Math.max(scratchBytes, cx.pack.used);
     // Blocked tiles walk row groups innermost: the column group's packed B stream serves them all.
-    const blocked = block.rows > 1 || tiling.cols > 1;
+    const blocked = block.rows > 1 || block.cols > 1;
     const [outer, outerN, inner, innerN] = blocked ? [cx.laneX, x, cx.laneY, y] : [cx.laneY, y, cx.laneX, x];
     // This call's share of the outer loop: [⌊N·part/parts⌋, ⌊N·(part+1)/parts⌋).
     const share = (next: number): number[] => [

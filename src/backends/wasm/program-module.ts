@@ -2,8 +2,8 @@
  * @file A scheduled program → one WebAssembly module: where every buffer lives in memory (the buffer
  * plan's layout), one function per *distinct* kernel, and which kernel calls which function with which
  * argument table. Copies of one kernel (every layer's attention, every layer's gradient of it) hash equal
- * under `kernelHash` and share one function: the tiny MW-MAE training step's 1979 kernels are 297
- * functions, so code generation and V8's compile do a sixth of the work. A kernel reads its buffers'
+ * under `kernelHash` and share one function: the tiny MW-MAE training step's 2133 kernels are 318
+ * functions, so code generation and V8's compile do a seventh of the work. A kernel reads its buffers'
  * addresses from its argument table in memory (`ARGS`, `emit-state.ts`), written by the host.
  */
 

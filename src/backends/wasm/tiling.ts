@@ -1,10 +1,11 @@
 /**
  * @file How a kernel's output elements map to iterations of its WebAssembly function. The flat output
- * index is written t = L·(R·y + ρ) + W·C·x + W·γ + q: rows of length L, R rows and C vectors of W lanes
- * per iteration of (x, y). W = 4 is SIMD over adjacent elements of a row; R·C > 1 is register blocking:
- * the R·C copies of the kernel expression share their reduction loop, so in a matmul one B vector
- * feeds R rows and one A element (a splat) feeds C vectors. Rows past the last full group of R run in
- * a tail block with R = 1.
+ * index is written t = L·(R·y + ρ) + c₀ + W·C·x + W·γ + q: rows of length L, R rows and C vectors of W
+ * lanes per iteration of (x, y), from column c₀. W = 4 is SIMD over adjacent elements of a row; R·C > 1
+ * is register blocking: the R·C copies of the kernel expression share their reduction loop, so in a
+ * matmul one B vector feeds R rows and one A element (a splat) feeds C vectors. Rows past the last full
+ * group of R run in a tail block with R = 1. A row whose length is not a multiple of 4 (250 tokens) runs
+ * its first 4⌊L/4⌋ columns as vectors and the last L mod 4 in a scalar column block (W = C = 1).
  *
  * When adjacent outputs read memory that is not adjacent (A·Bᵀ: a row of Bᵀ per output column) but
  * consecutive reduction trips do, the lanes go over the reduction instead (`lanes: "reduction"`): each
@@ -17,7 +18,7 @@ import { children, indexExpr as ix, substituteExpr, substituteIndex, type Expr, 
 export interface Tiling {
   /** What a vector's lanes run over: adjacent outputs, or adjacent trips of the top reduction loops. */
   readonly lanes: "output" | "reduction";
-  /** Output lanes per vector: 4 (f32x4) or 1 (scalar outputs). */
+  /** Output lanes per vector: 4 (f32x4; a row's last L mod 4 columns run as scalars) or 1 (scalar outputs). */
   readonly width: 1 | 4;
   /** Elements per row (L). */
   readonly rowLength: number;
@@ -27,11 +28,18 @@ export interface Tiling {
   readonly cols: number;
 }
 
-/** A run of rows computed with one tiling: `first` row, `count` rows, R rows per iteration. */
+/**
+ * A run of rows and columns computed with one tiling: `first` row, `count` rows, R rows per iteration;
+ * columns `col` to `col + span`, in C vectors of W lanes per iteration.
+ */
 export interface Block {
   readonly first: number;
   readonly count: number;
   readonly rows: number;
+  readonly col: number;
+  readonly span: number;
+  readonly width: 1 | 4;
+  readonly cols: number;
 }
 
 const some = (e: Expr, p: (e: Expr) => boolean): boolean => p(e) || children(e).some((c) => some(c, p));
@@ -81,7 +89,7 @@ const overReduction = (expr: Expr, n: number, rows: number): boolean => {
   if (!loads.some((x) => byTrip(x) === "contiguous")) return false;
   if (n % 4 !== 0) return true;
   const probe: Tiling = { lanes: "output", width: 4, rowLength: n, rows: 1, cols: 1 };
-  const block: Block = { first: 0, count: rows, rows: 1 };
+  const block: Block = { first: 0, count: rows, rows: 1, col: 0, span: n, width: 4, cols: 1 };
   const byOutput = (l: Load) =>
     pattern(l.at, (q) => {
       const t = threadIndexOf(probe, block, 0, 0, q);
@@ -93,9 +101,12 @@ const overReduction = (expr: Expr, n: number, rows: number): boolean => {
 /**
  * The tiling of a kernel writing `shape`. Reductions (a matmul, a softmax denominator) get register
  * blocking: 4 rows × 2 vectors when rows are a multiple of 8 long, else 4 rows × 1 vector; or, with
- * lanes over the reduction, 4 rows × 2 outputs; else 4 scalar rows. A per-element trip count (segment
- * sums) is scalar: its lanes would run different loops. With `simd` false (an engine without WebAssembly
- * SIMD) every tiling is scalar: width 1, lanes over outputs, rows blocked as with SIMD.
+ * lanes over the reduction, 4 rows × 2 outputs; rows of another length (at least 4) run 4 rows × 2
+ * vectors over their first 4⌊L/4⌋ columns and scalar rows over the rest (`blocksOf`); rows shorter
+ * than 4, 4 scalar rows. Elementwise kernels are SIMD over their rows, or over the whole buffer (with a
+ * scalar tail when its size is not a multiple of 4). A per-element trip count (segment sums) is scalar:
+ * its lanes would run different loops. With `simd` false (an engine without WebAssembly SIMD) every
+ * tiling is scalar: width 1, lanes over outputs, rows blocked as with SIMD.
  */
 export const tilingOf = (kernel: Kernel, shape: ReadonlyArray<number>, simd = true): Tiling => {
   const t = simdTilingOf(kernel, shape);
@@ -115,42 +126,58 @@ const simdTilingOf = (kernel: Kernel, shape: ReadonlyArray<number>): Tiling => {
   if (reduces && overReduction(kernel.expr, n, rows))
     return { lanes: "reduction", width: 1, rowLength: n, rows: blockRows, cols: n % 2 === 0 ? 2 : 1 };
   if (n % 4 === 0) return { lanes: "output", width: 4, rowLength: n, rows: blockRows, cols: reduces && n % 8 === 0 ? 2 : 1 };
-  if (reduces) return { lanes: "output", width: 1, rowLength: n, rows: blockRows, cols: 1 };
-  if (size % 4 === 0) return { lanes: "output", width: 4, rowLength: size, rows: 1, cols: 1 };
+  if (reduces)
+    return n >= 4
+      ? { lanes: "output", width: 4, rowLength: n, rows: blockRows, cols: 2 }
+      : { lanes: "output", width: 1, rowLength: n, rows: blockRows, cols: 1 };
+  if (size >= 4) return { lanes: "output", width: 4, rowLength: size, rows: 1, cols: 1 };
   return { lanes: "output", width: 1, rowLength: size, rows: 1, cols: 1 };
 };
 
-/** The blocks covering all rows: full groups of R rows, then the remaining rows one at a time. */
+/**
+ * The blocks covering all outputs: full groups of R rows, then the remaining rows one at a time; in
+ * each, with W = 4, the first 4⌊L/4⌋ columns as vectors (C of them per iteration when they divide
+ * evenly, else 1) and the last L mod 4 columns as scalars.
+ */
 export const blocksOf = (tiling: Tiling, size: number): Block[] => {
-  const total = size / tiling.rowLength;
+  const L = tiling.rowLength;
+  const total = size / L;
   const main = Math.floor(total / tiling.rows) * tiling.rows;
-  return [
+  const rowRuns = [
     ...(main > 0 ? [{ first: 0, count: main, rows: tiling.rows }] : []),
     ...(main < total ? [{ first: main, count: total - main, rows: 1 }] : []),
   ];
+  const vectors = tiling.width === 4 ? Math.floor(L / 4) : 0;
+  const columnRuns = [
+    ...(vectors > 0 ? [{ col: 0, span: 4 * vectors, width: 4 as const, cols: vectors % tiling.cols === 0 ? tiling.cols : 1 }] : []),
+    ...(4 * vectors < L
+      ? [{ col: 4 * vectors, span: L - 4 * vectors, width: 1 as const, cols: tiling.width === 1 ? tiling.cols : 1 }]
+      : []),
+  ];
+  return rowRuns.flatMap((r) => columnRuns.map((c) => ({ ...r, ...c })));
 };
 
 /** Iterations of the block along x and y. */
-export const extentsOf = (tiling: Tiling, block: Block): { readonly x: number; readonly y: number } => ({
-  x: tiling.rowLength / (tiling.width * tiling.cols),
+export const extentsOf = (block: Block): { readonly x: number; readonly y: number } => ({
+  x: block.span / (block.width * block.cols),
   y: block.count / block.rows,
 });
 
 /** The flat output index of copy (ρ, γ) lane q of `block`, over the lane atoms x and y. */
 export const threadIndexOf = (tiling: Tiling, block: Block, rho: number, gamma: number, q: number): Index => {
-  const { x, y } = extentsOf(tiling, block);
+  const { x, y } = extentsOf(block);
   const L = tiling.rowLength;
-  const W = tiling.width;
-  const xs = x === 1 ? ix.constIndex(0) : ix.scale(ix.atomIndex({ kind: "lane", axis: "x", extent: x }), W * tiling.cols);
+  const W = block.width;
+  const xs = x === 1 ? ix.constIndex(0) : ix.scale(ix.atomIndex({ kind: "lane", axis: "x", extent: x }), W * block.cols);
   const ys = y === 1 ? ix.constIndex(0) : ix.scale(ix.atomIndex({ kind: "lane", axis: "y", extent: y }), L * block.rows);
-  return ix.addConst(ix.add(xs, ys), L * (block.first + rho) + W * gamma + q);
+  return ix.addConst(ix.add(xs, ys), L * (block.first + rho) + block.col + W * gamma + q);
 };
 
 /** The R·C copies of `expr` in one iteration of `block`: each its W lanes and the index of its lane 0. */
 export const copiesOf = (expr: Expr, tiling: Tiling, block: Block): Array<{ readonly lanes: ReadonlyArray<Expr>; readonly at: Index }> =>
-  Array.from({ length: block.rows * tiling.cols }, (_, c) => {
-    const [rho, gamma] = [Math.floor(c / tiling.cols), c % tiling.cols];
-    const lanes = Array.from({ length: tiling.width }, (_, q) => {
+  Array.from({ length: block.rows * block.cols }, (_, c) => {
+    const [rho, gamma] = [Math.floor(c / block.cols), c % block.cols];
+    const lanes = Array.from({ length: block.width }, (_, q) => {
       const t = threadIndexOf(tiling, block, rho, gamma, q);
       return substituteExpr(expr, (a) => (a.kind === "thread" ? t : undefined), `t=${ix.indexSig(t)}`);
     });
