@@ -20,7 +20,7 @@
 import type { Node } from "../ir/index.js";
 import { size } from "../shape/index.js";
 import { topo, type Graph } from "../trace/index.js";
-import { atomsOf, constIndex, loopIndex, type Index } from "./index-expr.js";
+import { atomsOf, constIndex, loopIndex, type Atom, type Index } from "./index-expr.js";
 import type { Expr } from "./kernel-ir.js";
 import { lowerNode, type LowerContext } from "./lower.js";
 import { flowsOnce, inlineCost, isReduction, isView, movementOf, reductionOf } from "./op-traits.js";
@@ -82,16 +82,20 @@ const CHEAP_OPERAND = 3;
 const MAX_COST = 400;
 
 /**
- * Whether reading `x` along its axis `axis` as a loop needs a division or a modulo of the loop counter:
- * the views between `x` and the node it reads (through `isRoot`'s roots and the leaves) split that axis.
+ * Whether reading `x` along its axis `axis` as a loop needs a division or a modulo of the loop counter by
+ * a divisor that is not a power of two (or a clamp of it): the views between `x` and the node it reads
+ * (through `isRoot`'s roots and the leaves) split that axis into parts of such a size.
  * The views are walked with their own lowering rules, on a probe index (the loop on `axis`, 0 elsewhere).
  */
 const splitsContraction = (x: Node, axis: number, isRoot: (n: Node) => boolean): boolean => {
   const probe = 0;
   let splits = false;
+  // A power-of-two divisor is a shift or a mask, and its quotient and remainder stay cheap to index by.
+  const costly = (a: Atom): a is Extract<Atom, { kind: "div" | "mod" | "clamp" }> =>
+    a.kind === "clamp" || ((a.kind === "div" || a.kind === "mod") && (a.by & (a.by - 1)) !== 0);
   const divides = (i: Index): void =>
     atomsOf(i, (a) => {
-      if (a.kind === "div" || a.kind === "mod" || a.kind === "clamp")
+      if (costly(a))
         atomsOf(a.x, (b) => {
           splits ||= b.kind === "loop";
         });
